@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "sansang",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sansang", targets: ["sansang"]),
+        .executable(name: "sansang-lab", targets: ["sansang-lab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries from Debian; a shim.h wraps the macros and variadics Swift cannot call.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        .target(name: "SansangCore", swiftSettings: strict),
+        .target(name: "TLSProbe", dependencies: ["SansangCore", "COpenSSL"], swiftSettings: strict),
+        .target(name: "Rules", dependencies: ["SansangCore", "TLSProbe"], swiftSettings: strict),
+        .target(name: "Engine", dependencies: ["SansangCore", "TLSProbe", "Rules"], swiftSettings: strict),
+        .target(name: "Reporting", dependencies: ["SansangCore"], swiftSettings: strict),
+        .executableTarget(
+            name: "sansang",
+            dependencies: [
+                "SansangCore", "Engine", "Rules", "Reporting", "TLSProbe",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Test support: fake and hostile TLS servers, openssl s_server launcher, certificate maker.
+        .target(name: "TLSLab", dependencies: ["SansangCore", "COpenSSL"], swiftSettings: strict),
+        .executableTarget(name: "sansang-lab", dependencies: ["TLSLab"], swiftSettings: strict),
+
+        .testTarget(name: "TLSLabTests", dependencies: ["TLSLab"], swiftSettings: strict),
+        .testTarget(name: "SansangCoreTests", dependencies: ["SansangCore"], swiftSettings: strict),
+        .testTarget(name: "TLSProbeTests", dependencies: ["TLSProbe", "SansangCore"], swiftSettings: strict),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "TLSProbe", "SansangCore"], swiftSettings: strict),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["Engine", "TLSProbe", "Rules", "Reporting", "TLSLab", "SansangCore"],
+            swiftSettings: strict
+        ),
+    ]
+)
