@@ -23,7 +23,7 @@ let package = Package(
 
         .target(name: "SansangCore", swiftSettings: strict),
         .target(name: "TLSProbe", dependencies: ["SansangCore", "COpenSSL"], swiftSettings: strict),
-        .target(name: "Rules", dependencies: ["SansangCore", "TLSProbe"], swiftSettings: strict),
+        .target(name: "Rules", dependencies: ["SansangCore"], swiftSettings: strict),
         .target(name: "Engine", dependencies: ["SansangCore", "TLSProbe", "Rules"], swiftSettings: strict),
         .target(name: "Reporting", dependencies: ["SansangCore"], swiftSettings: strict),
         .executableTarget(
@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "TLSLabTests", dependencies: ["TLSLab"], swiftSettings: strict),
         .testTarget(name: "SansangCoreTests", dependencies: ["SansangCore"], swiftSettings: strict),
         .testTarget(name: "TLSProbeTests", dependencies: ["TLSProbe", "SansangCore"], swiftSettings: strict),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "TLSProbe", "SansangCore"], swiftSettings: strict),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "SansangCore"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Engine", "TLSProbe", "Rules", "Reporting", "TLSLab", "SansangCore"],

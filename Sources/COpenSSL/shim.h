@@ -31,6 +31,7 @@ static inline long sansang_SSL_CTX_set_options(SSL_CTX *c, long opts) { return (
 static inline long sansang_SSL_OP_LEGACY_SERVER_CONNECT(void) { return (long)SSL_OP_LEGACY_SERVER_CONNECT; }
 static inline long sansang_SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION(void) { return (long)SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION; }
 static inline long sansang_SSL_OP_NO_TICKET(void) { return (long)SSL_OP_NO_TICKET; }
+static inline unsigned long sansang_XN_FLAG_RFC2253_UTF8(void) { return XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB; }
 static inline int sansang_BIO_get_mem_data(BIO *b, char **pp) { return (int)BIO_get_mem_data(b, pp); }
 
 // The client-certificate callback records that the server asked for one, and answers with none.
