@@ -50,10 +50,16 @@ public enum TextReport {
             let group = result.findings.filter { $0.severity == severity }
             guard !group.isEmpty else { continue }
             lines.append("  " + paint.severity(severity, "\(severity.label(t.language)) (\(group.count))"))
-            for finding in group {
-                lines.append("   ✗ \(finding.title.text(t.language))  [\(finding.ruleId)]")
-                lines.append("       \(t.seen): \(finding.evidence)")
-                lines.append("       \(t.fix): \(finding.remediation.text(t.language))")
+            var ruleOrder: [String] = []
+            for finding in group where !ruleOrder.contains(finding.ruleId) { ruleOrder.append(finding.ruleId) }
+            for ruleId in ruleOrder {
+                let same = group.filter { $0.ruleId == ruleId }
+                guard let first = same.first else { continue }
+                lines.append("   ✗ \(first.title.text(t.language))  [\(ruleId)]")
+                for finding in same {
+                    lines.append("       \(t.seen): \(abbreviate(finding.evidence))")
+                }
+                lines.append("       \(t.fix): \(first.remediation.text(t.language))")
             }
         }
         if !result.inconclusive.isEmpty {
@@ -64,6 +70,12 @@ public enum TextReport {
         }
         return lines
     }
+}
+
+/// Keeps long evidence (a list of forty suites) readable; JSON carries it whole.
+func abbreviate(_ text: String, limit: Int = 320) -> String {
+    guard text.count > limit else { return text }
+    return String(text.prefix(limit)) + "… (+\(text.count - limit) chars, see --format json)"
 }
 
 /// The words of the text report, in Vietnamese and English.

@@ -94,7 +94,7 @@ public struct TLSPolicy: Sendable, Hashable {
         for version in TLSVersion.allCases where tls.protocols[version] == true && !protocols.contains(version) {
             out.append(FindingDraft(subject: "protocol:\(version.rawValue)", evidence: "\(version.rawValue) is enabled; \(id) allows \(protocols.sorted().map(\.rawValue).joined(separator: ", "))."))
         }
-        for version in protocols.sorted() where tls.protocols[version] == false {
+        for version in protocols.sorted() where version >= .tls12 && tls.protocols[version] == false {
             out.append(FindingDraft(subject: "protocol-missing:\(version.rawValue)", evidence: "\(version.rawValue) is not enabled; \(id) expects it.", severity: .low))
         }
         for version in TLSVersion.allCases {
