@@ -185,7 +185,7 @@ public enum TLSRules {
             return [FindingDraft(subject: leaf.sha256, evidence: describe(cert) + "; subject equals issuer and the certificate signs itself.")]
         },
         certificateRule("tls.cert.untrusted", .high, vi: "Chứng thư số không được tin cậy (không xây dựng được chuỗi tới CA gốc tin cậy)", en: "The certificate is not trusted (no chain to a trusted root)", fixVi: renewVi + " Với CA nội bộ, dùng --ca-file để chỉ định CA gốc.", fixEn: renewEn + " For an internal CA, pass its root with --ca-file.") { cert, _ in
-            guard !cert.trusted, !cert.selfSigned, let leaf = cert.leaf else { return [] }
+            guard !cert.trusted, !cert.selfSigned, cert.chainComplete, let leaf = cert.leaf else { return [] }  // an incomplete chain has its own finding
             return [FindingDraft(subject: leaf.sha256, evidence: "OpenSSL: \(cert.verifyError ?? "verification failed") (code \(cert.verifyCode ?? -1)); " + describe(cert) + ".")]
         },
         certificateRule("tls.cert.hostname-mismatch", .high, vi: "Tên miền/địa chỉ không khớp với chứng thư số", en: "The certificate does not match the host name", fixVi: "Cấp lại chứng thư với SAN chứa đúng tên miền (hoặc IP) mà người dùng truy cập.", fixEn: "Reissue the certificate with a SAN that holds the name (or IP) clients use.") { cert, _ in

@@ -84,7 +84,7 @@ public enum CertificateAnalyzer {
             let count = sansang_sk_X509_num(built)
             for index in 0..<count {
                 guard let cert = sansang_sk_X509_value(built, index) else { continue }
-                let selfIssued = X509_check_issued(cert, cert) == X509_V_OK
+                let selfIssued = X509_NAME_cmp(X509_get_subject_name(cert), X509_get_issuer_name(cert)) == 0
                 if !selfIssued && !sent.contains(OpenSSLHandshake.der(of: cert)) { fromStore += 1 }
             }
         }
@@ -125,7 +125,7 @@ public enum CertificateAnalyzer {
             serialNumber: serial(cert), notBefore: date(X509_get0_notBefore(cert)), notAfter: date(X509_get0_notAfter(cert)),
             keyType: keyType, keyBits: keyBits, curve: curve, signatureAlgorithm: signature,
             sha256: digest.prefix(Int(digestLength)).map { String($0, radix: 16).leftPadded(to: 2) }.joined(),
-            selfIssued: X509_check_issued(cert, cert) == X509_V_OK, isCA: X509_check_ca(cert) > 0,
+            selfIssued: X509_NAME_cmp(X509_get_subject_name(cert), X509_get_issuer_name(cert)) == 0, isCA: X509_check_ca(cert) > 0,
             subjectAltNames: altNames(cert), extendedKeyUsage: extendedKeyUsage(cert)
         )
     }

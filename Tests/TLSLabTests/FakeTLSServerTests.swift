@@ -29,6 +29,8 @@ import TLSLab
         #expect(reply == [21, 0x03, 0x01, 0x00, 0x02, 2, 70])
         let noSuite = Lab.exchange(port: server.port, send: Hello.tls(version: 0x0303, suites: [0x0005]))
         #expect(noSuite == [21, 0x03, 0x03, 0x00, 0x02, 2, 40])
+        #expect(server.acceptedConnections == 2)
+        #expect(server.maxConcurrentConnections == 1)
     }
 
     @Test func sslv2ServerAnswersServerHello() throws {
@@ -55,5 +57,18 @@ import TLSLab
         defer { server.stop() }
         let reply = Lab.exchange(port: server.port, send: Hello.tls(version: 0x0303, suites: [0xC02F]))
         #expect(String(decoding: reply, as: UTF8.self).hasPrefix("HTTP/1.1 400"))
+    }
+
+    /// The politeness tests of the scanner rely on this count: a client that closes before it
+    /// reconnects must not look concurrent, even while our worker is still draining.
+    @Test func sequentialClientsAreNotConcurrent() throws {
+        let server = try FakeTLSServer(config: FakeTLSConfig(versions: [0x0301], cipherSuites: [0x002F]))
+        defer { server.stop() }
+        for _ in 0..<5 {
+            let reply = Lab.exchange(port: server.port, send: Hello.tls(version: 0x0301, suites: [0x002F]), complete: Reply.serverHelloDone)
+            #expect(Reply.serverHelloDone(reply))
+        }
+        #expect(server.acceptedConnections == 5)
+        #expect(server.maxConcurrentConnections == 1)
     }
 }

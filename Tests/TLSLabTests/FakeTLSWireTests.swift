@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TLSLab
 
@@ -40,5 +41,16 @@ import Testing
         #expect(serverHello.suffix(7) == [0x00, 0x05, 0xFF, 0x01, 0x00, 0x01, 0x00])
         let fallback = try ClientHello.parse(body: Array(Hello.tls(version: 0x0301, suites: [0x002F, 0x5600])[9...]))
         #expect(responder.respond(to: fallback, recordVersion: 0x0301) == .alert([21, 0x03, 0x01, 0x00, 0x02, 2, 86]))
+    }
+
+    @Test func configDecodesHexAndRefusesUnknownVersions() throws {
+        let json = #"{"versions": ["0x0300", 769], "cipherSuites": ["0x0005", 4], "sslv2CipherKinds": ["0x010080"]}"#
+        let config = try JSONDecoder().decode(FakeTLSConfig.self, from: Data(json.utf8))
+        #expect(config.versions == [0x0300, 0x0301])
+        #expect(config.cipherSuites == [0x0005, 0x0004])
+        #expect(config.sslv2CipherKinds == [0x010080])
+        #expect(config.behaviour == .normal && config.dhBits == 1024)
+        #expect(throws: (any Error).self) { try FakeTLSServer(config: FakeTLSConfig(versions: [0x0304], cipherSuites: [0x1301])) }
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(FakeTLSConfig.self, from: Data(#"{"versions": ["0x10000"]}"#.utf8)) }
     }
 }

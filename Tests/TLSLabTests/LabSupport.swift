@@ -9,7 +9,20 @@ import Glibc
 enum Lab {
     /// Building the PKI generates eleven keys, so the tests share one.
     static let pki: Result<LabPKI, any Error> = Result {
-        try LabPKI(directory: temporaryDirectory("pki"))
+        removeLeftovers()
+        return try LabPKI(directory: temporaryDirectory("pki"))
+    }
+
+    /// Swift Testing has no hook after the last test, so each run removes the directories of runs that have ended.
+    static func removeLeftovers() {
+        let temporary = FileManager.default.temporaryDirectory
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+        for name in names where name.hasPrefix("sansang-lab-tests-") {
+            guard let pid = Int32(name.dropFirst("sansang-lab-tests-".count)), pid != getpid() else { continue }
+            if kill(pid, 0) != 0, errno == ESRCH {
+                try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
+            }
+        }
     }
 
     static func temporaryDirectory(_ name: String) -> URL {
@@ -22,7 +35,7 @@ enum Lab {
     static func openssl(_ arguments: [String], timeout: TimeInterval = 10) throws -> (status: Int32, output: String) {
         let outputURL = temporaryDirectory("openssl-\(UUID().uuidString).out")
         try FileManager.default.createDirectory(at: outputURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: outputURL) }
         let output = try FileHandle(forWritingTo: outputURL)
         defer { try? output.close() }

@@ -5,7 +5,8 @@ import TLSLab
 @Suite struct OpenSSLServerTests {
     @Test func sClientCompletesAHandshake() throws {
         let pki = try Lab.pki.get()
-        let server = try OpenSSLServer(certificate: pki.good, chainPath: pki.intermediatePEMPath)
+        // -naccept 1: the start-up check must not use up s_server's only connection.
+        let server = try OpenSSLServer(certificate: pki.good, chainPath: pki.intermediatePEMPath, extraArguments: ["-naccept", "1"])
         defer { server.stop() }
         let result = try Lab.openssl([
             "s_client", "-connect", server.target, "-CAfile", pki.caPEMPath, "-verify_return_error",
