@@ -88,11 +88,12 @@ import TLSLab
         (.absurdRecordLength, "over the limit"),
         (.hugeCertificate, "over the limit"),
         (.plaintextHTTP, "plain text"),
-        (.closeImmediately, "reset the connection"),  // it never reads our hello, so the kernel answers with RST
+        (.closeImmediately, "reset the connection|closed the connection"),  // EOF or RST, by timing
     ])
     func misbehavingServerIsReportedNotFatal(behaviour: FakeTLSConfig.Behaviour, reason: String) async throws {
         let server = try FakeTLSServer(config: FakeTLSConfig(versions: [0x0303], cipherSuites: [0x002F], behaviour: behaviour))
         defer { server.stop() }
+        let reasons = reason.split(separator: "|").map(String.init)
         let clock = ContinuousClock()
         let started = clock.now
         let result = try await IntegrationLab.scan(server.target, connectionTimeout: .seconds(2), endpointTimeout: .seconds(20))
@@ -102,11 +103,11 @@ import TLSLab
             // Some protocols may be judged; none may be claimed unsupported without an answer.
             let untested = TLSVersion.allCases.filter { tls.protocols[$0] == nil }
             #expect(!untested.isEmpty)
-            #expect(untested.allSatisfy { (tls.protocolErrors[$0.rawValue] ?? "").contains(reason) }, "\(tls.protocolErrors)")
+            #expect(untested.allSatisfy { version in reasons.contains { (tls.protocolErrors[version.rawValue] ?? "").contains($0) } }, "\(tls.protocolErrors)")
         } else {
             let failure = try #require(result.failures["tls"])
             #expect(failure.reason.hasPrefix("could not test TLS, because"))
-            #expect(failure.reason.contains(reason), "\(failure.reason)")
+            #expect(reasons.contains { failure.reason.contains($0) }, "\(failure.reason)")
         }
         #expect(!result.complete || !result.inconclusive.isEmpty)
     }
