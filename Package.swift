@@ -23,8 +23,10 @@ let package = Package(
 
         .target(name: "SansangCore", swiftSettings: strict),
         .target(name: "TLSProbe", dependencies: ["SansangCore", "COpenSSL"], swiftSettings: strict),
+        .target(name: "HTTPProbe", dependencies: ["SansangCore", "CCurl"], swiftSettings: strict),
+        .target(name: "PortProbe", dependencies: ["SansangCore"], swiftSettings: strict),
         .target(name: "Rules", dependencies: ["SansangCore"], swiftSettings: strict),
-        .target(name: "Engine", dependencies: ["SansangCore", "TLSProbe", "Rules"], swiftSettings: strict),
+        .target(name: "Engine", dependencies: ["SansangCore", "TLSProbe", "HTTPProbe", "PortProbe", "Rules"], swiftSettings: strict),
         .target(name: "Reporting", dependencies: ["SansangCore"], swiftSettings: strict),
         .executableTarget(
             name: "sansang",
@@ -42,10 +44,12 @@ let package = Package(
         .testTarget(name: "TLSLabTests", dependencies: ["TLSLab"], swiftSettings: strict),
         .testTarget(name: "SansangCoreTests", dependencies: ["SansangCore"], swiftSettings: strict),
         .testTarget(name: "TLSProbeTests", dependencies: ["TLSProbe", "SansangCore"], swiftSettings: strict),
+        .testTarget(name: "HTTPProbeTests", dependencies: ["HTTPProbe", "SansangCore"], swiftSettings: strict),
+        .testTarget(name: "PortProbeTests", dependencies: ["PortProbe", "SansangCore"], swiftSettings: strict),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "SansangCore"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Engine", "TLSProbe", "Rules", "Reporting", "TLSLab", "SansangCore"],
+            dependencies: ["Engine", "TLSProbe", "HTTPProbe", "PortProbe", "Rules", "Reporting", "TLSLab", "SansangCore"],
             swiftSettings: strict
         ),
     ]

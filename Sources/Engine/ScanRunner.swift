@@ -23,6 +23,18 @@ public struct ScanOptions: Sendable {
     }
 }
 
+/// The built-in probes by check name; `--checks` chooses among them.
+public enum ProbeRegistry {
+    /// Check names `--checks` accepts.
+    public static let available: [String] = ["tls"]
+
+    static func probes(for options: ScanOptions, limiter: ConnectionLimiter) -> [any Probe] {
+        var probes: [any Probe] = []
+        if options.checks.contains(TLSProbe.id) { probes.append(TLSProbe(limiter: limiter, clock: options.clock)) }
+        return probes
+    }
+}
+
 /// Runs the pipeline for a list of endpoints: probes gather facts, rules judge them.
 /// Endpoints run concurrently; the shared limiter keeps connections polite.
 public struct ScanRunner: Sendable {
@@ -35,9 +47,7 @@ public struct ScanRunner: Sendable {
         self.options = options
         let limiter = ConnectionLimiter(options.context)
         self.limiter = limiter
-        var probes: [any Probe] = []
-        if options.checks.contains(TLSProbe.id) { probes.append(TLSProbe(limiter: limiter, clock: options.clock)) }
-        self.probes = probes + extraProbes
+        self.probes = ProbeRegistry.probes(for: options, limiter: limiter) + extraProbes
         self.rules = RuleCatalog.rules(tlsPolicy: options.policy) + extraRules
     }
 

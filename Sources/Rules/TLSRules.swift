@@ -15,7 +15,7 @@ public enum TLSRules {
             requirements: ["A06-02"], references: ["RFC 8996", "RFC 7568", "RFC 6176"]
         )) { tls, _, _ in
             switch tls.protocols[version] {
-            case true?: .fail([FindingDraft(subject: version.rawValue, evidence: "The server completed a \(version.rawValue) ServerHello to our \(version.rawValue) ClientHello.")])
+            case true?: .fail([FindingDraft(subject: version.rawValue, evidence: "The server answered our \(version.rawValue) ClientHello with a \(version.rawValue) ServerHello.")])
             case false?: .pass
             case nil: .inconclusive("\(version.rawValue) could not be tested: \(tls.protocolErrors[version.rawValue] ?? "unknown reason")")
             }

@@ -27,12 +27,15 @@ struct HelloExchange: Sendable {
     let timeout: Duration
     let limiter: ConnectionLimiter
     let deadline: ContinuousClock.Instant
+    /// Connections this endpoint's scan opened (the limiter counts per host, shared by endpoints).
+    let counter = ConnectionCounter()
 
     var expired: Bool { ContinuousClock.now >= deadline }
 
     func send(_ hello: ClientHello, stop: StopPoint = .serverHelloDone) async -> HelloOutcome {
         if expired { return .failed(SansangError(.timeout, "the time budget for this endpoint ran out")) }
         let bytes = hello.encode()
+        counter.increment()
         let address = address
         let timeout = timeout
         return await limiter.withSlot(host) {
@@ -42,6 +45,7 @@ struct HelloExchange: Sendable {
 
     func handshake(serverName: String?, alpn: [String], resume: SavedSession? = nil, tickets: Bool = true) async -> HandshakeResult {
         if expired { return HandshakeResult(failure: "the time budget for this endpoint ran out") }
+        counter.increment()
         let address = address
         let timeout = timeout
         return await limiter.withSlot(host) {
@@ -91,4 +95,13 @@ enum AlertName {
         ]
         return names[code].map { "\($0) (\(code))" } ?? "alert \(code)"
     }
+}
+
+/// A thread-safe count of connections.
+final class ConnectionCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }

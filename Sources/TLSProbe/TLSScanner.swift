@@ -37,7 +37,6 @@ public struct TLSProbe: Probe {
         case .success(let addresses): address = addresses[0]
         case .failure(let error): return .failed(ProbeFailure(error))
         }
-        let openedBefore = await limiter.opened[endpoint.host] ?? 0
         let exchange = HelloExchange(
             address: address, host: endpoint.host, timeout: context.connectionTimeout, limiter: limiter,
             deadline: started + context.endpointTimeout
@@ -49,7 +48,7 @@ public struct TLSProbe: Probe {
         }
         var tls = facts.tls
         await scanner.certificate(into: &tls, versions: facts.versions, endpoint: endpoint, context: context, now: clock())
-        tls.connections = (await limiter.opened[endpoint.host] ?? 0) - openedBefore
+        tls.connections = exchange.counter.value
         tls.durationMilliseconds = Int(started.duration(to: .now).milliseconds)
         facts.tls = tls
         return .completed(tls)

@@ -31,7 +31,7 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(help: "TLS policy: \(TLSPolicy.builtin.map(\.id).joined(separator: ", ")).")
     var policy: String = TLSPolicy.csdlqgLevel3.id
 
-    @Option(help: "Checks to run (comma-separated). Available: tls.")
+    @Option(help: "Checks to run (comma-separated). Available: \(ProbeRegistry.available.joined(separator: ", ")).")
     var checks: String = "tls"
 
     @Option(name: .customLong("ca-file"), help: "PEM file of extra trusted CA certificates (an internal CA).")
@@ -66,8 +66,10 @@ struct ScanCommand: AsyncParsableCommand {
         guard TLSPolicy.named(policy) != nil else {
             throw ValidationError("unknown --policy '\(policy)'; choose one of \(TLSPolicy.builtin.map(\.id).joined(separator: ", "))")
         }
-        let unknown = checkSet.subtracting(["tls"])
-        guard unknown.isEmpty else { throw ValidationError("unknown check(s) \(unknown.sorted().joined(separator: ", ")); available: tls") }
+        let unknown = checkSet.subtracting(ProbeRegistry.available)
+        guard unknown.isEmpty else {
+            throw ValidationError("unknown check(s) \(unknown.sorted().joined(separator: ", ")); available: \(ProbeRegistry.available.joined(separator: ", "))")
+        }
         guard timeout > 0, timeout <= 300 else { throw ValidationError("--timeout must be between 0 and 300 seconds") }
         guard endpointTimeout > 0 else { throw ValidationError("--endpoint-timeout must be positive") }
         guard maxConnectionsPerHost >= 1, maxConnections >= 1 else { throw ValidationError("connection limits must be at least 1") }

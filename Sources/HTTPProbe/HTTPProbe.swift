@@ -1,0 +1,1 @@
+// The HTTP probe (issue 3) lives here.

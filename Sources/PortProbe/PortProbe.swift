@@ -1,0 +1,1 @@
+// The port probe (issue 4) lives here.
