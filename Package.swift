@@ -15,6 +15,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries from Debian; a shim.h wraps the macros and variadics Swift cannot call.
@@ -26,12 +28,14 @@ let package = Package(
         .target(name: "HTTPProbe", dependencies: ["SansangCore", "CCurl"], swiftSettings: strict),
         .target(name: "PortProbe", dependencies: ["SansangCore"], swiftSettings: strict),
         .target(name: "Rules", dependencies: ["SansangCore"], swiftSettings: strict),
-        .target(name: "Engine", dependencies: ["SansangCore", "TLSProbe", "HTTPProbe", "PortProbe", "Rules"], swiftSettings: strict),
+        .target(name: "Inventory", dependencies: ["SansangCore", "Yams"], swiftSettings: strict),
+        .target(name: "Store", dependencies: ["SansangCore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+        .target(name: "Engine", dependencies: ["SansangCore", "TLSProbe", "HTTPProbe", "PortProbe", "Rules", "Inventory", "Store"], swiftSettings: strict),
         .target(name: "Reporting", dependencies: ["SansangCore"], swiftSettings: strict),
         .executableTarget(
             name: "sansang",
             dependencies: [
-                "SansangCore", "Engine", "Rules", "Reporting", "TLSProbe",
+                "SansangCore", "Engine", "Rules", "Reporting", "TLSProbe", "Inventory", "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -46,10 +50,12 @@ let package = Package(
         .testTarget(name: "TLSProbeTests", dependencies: ["TLSProbe", "SansangCore"], swiftSettings: strict),
         .testTarget(name: "HTTPProbeTests", dependencies: ["HTTPProbe", "SansangCore"], swiftSettings: strict),
         .testTarget(name: "PortProbeTests", dependencies: ["PortProbe", "SansangCore"], swiftSettings: strict),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "SansangCore"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "SansangCore"], swiftSettings: strict),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "SansangCore"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Engine", "TLSProbe", "HTTPProbe", "PortProbe", "Rules", "Reporting", "TLSLab", "SansangCore"],
+            dependencies: ["Engine", "TLSProbe", "HTTPProbe", "PortProbe", "Rules", "Reporting", "TLSLab", "SansangCore", "Inventory", "Store"],
             swiftSettings: strict
         ),
     ]

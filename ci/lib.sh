@@ -17,4 +17,4 @@ apt_install() {
 
 # The system libraries the package links (TLS probe: OpenSSL; HTTP probe: libcurl) and the
 # real servers the integration tests start (openssl s_server).
-BASE_PACKAGES=(pkg-config libssl-dev libcurl4-openssl-dev libsqlite3-dev openssl ca-certificates)
+BASE_PACKAGES=(pkg-config libssl-dev libcurl4-openssl-dev libsqlite3-dev openssl ca-certificates nginx-light)

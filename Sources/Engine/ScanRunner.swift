@@ -2,6 +2,8 @@ public import Foundation
 public import SansangCore
 public import TLSProbe
 public import Rules
+import HTTPProbe
+public import PortProbe
 
 /// What a scan runs and how politely.
 public struct ScanOptions: Sendable {
@@ -10,6 +12,8 @@ public struct ScanOptions: Sendable {
     public var policy: TLSPolicy
     public var expiryWarningDays: Int
     public var clock: @Sendable () -> Date
+    /// The exposure policy: ports the scanned systems may expose (nil = 80 and 443).
+    public var allowedPorts: Set<Int>?
 
     public init(
         context: ProbeContext = ProbeContext(), checks: Set<String> = ["tls"], policy: TLSPolicy = .csdlqgLevel3,
@@ -26,11 +30,13 @@ public struct ScanOptions: Sendable {
 /// The built-in probes by check name; `--checks` chooses among them.
 public enum ProbeRegistry {
     /// Check names `--checks` accepts.
-    public static let available: [String] = ["tls"]
+    public static let available: [String] = ["tls", "http", "ports"]
 
     static func probes(for options: ScanOptions, limiter: ConnectionLimiter) -> [any Probe] {
         var probes: [any Probe] = []
         if options.checks.contains(TLSProbe.id) { probes.append(TLSProbe(limiter: limiter, clock: options.clock)) }
+        if options.checks.contains(HTTPProbe.id) { probes.append(HTTPProbe(pathsFile: options.context.httpPathsFile)) }
+        if options.checks.contains(PortProbe.id) { probes.append(PortProbe(overallRate: options.context.portConnectRateOverall)) }
         return probes
     }
 }
@@ -49,6 +55,7 @@ public struct ScanRunner: Sendable {
         self.limiter = limiter
         self.probes = ProbeRegistry.probes(for: options, limiter: limiter) + extraProbes
         self.rules = RuleCatalog.rules(tlsPolicy: options.policy) + extraRules
+            + probes.compactMap { $0 as? HTTPProbe }.flatMap { HTTPRules.exposedPathRules($0.pathChecks) }
     }
 
     public func run(_ endpoints: [Endpoint]) async -> ScanReport {
@@ -73,7 +80,8 @@ public struct ScanRunner: Sendable {
         for probe in probes {
             await probe.gather(endpoint, options.context, into: &facts)
         }
-        let settings = RuleSettings(now: options.clock(), expiryWarningDays: options.expiryWarningDays, tlsPolicy: options.policy.id)
+        var settings = RuleSettings(now: options.clock(), expiryWarningDays: options.expiryWarningDays, tlsPolicy: options.policy.id)
+        settings.allowedPorts = options.allowedPorts
         return Self.judge(endpoint: endpoint, facts: facts, rules: rules, settings: settings, startedAt: started, finishedAt: options.clock())
     }
 

@@ -4,11 +4,11 @@ public import SansangCore
 public enum RuleCatalog {
     /// The base rules plus the rule of the chosen TLS policy.
     public static func rules(tlsPolicy: TLSPolicy) -> [any Rule] {
-        TLSRules.all + [tlsPolicy.rule]
+        TLSRules.all + [tlsPolicy.rule] + HTTPRules.all + PortRules.all
     }
 
     /// Every rule, with every policy's rule, for listing.
     public static var everything: [any Rule] {
-        TLSRules.all + TLSPolicy.builtin.map(\.rule)
+        TLSRules.all + TLSPolicy.builtin.map(\.rule) + HTTPRules.all + PortRules.all
     }
 }

@@ -12,6 +12,22 @@ public struct ProbeContext: Sendable {
     public var caFile: String?
     /// Pause between two connections to the same host, for fragile production servers.
     public var delayBetweenConnections: Duration
+    /// Ports the port probe scans: `top-100`, `top-1000`, `all`, `1-1024`, `22,80,443`.
+    public var ports: String = "top-100"
+    /// New port-scan connections per second to one host; 0 = no limit (labs only).
+    public var portConnectRate: Int = 100
+    /// New port-scan connections per second over all hosts; 0 = no limit.
+    public var portConnectRateOverall: Int = 400
+    /// Port-scan connection attempts in flight at once to one host.
+    public var portConcurrency: Int = 64
+    /// What may be scanned; nil when no scope was given. Probes refuse addresses outside it.
+    public var scope: Scope?
+    /// Verify server certificates on HTTP requests (`--insecure` turns it off, for internal CAs without `--ca-file`).
+    public var verifyTLS: Bool = true
+    /// At most this many HTTP requests to one endpoint (the HTTP probe's politeness cap).
+    public var maxRequestsPerEndpoint: Int = 60
+    /// The exposed-path check file; nil looks for `Checks/http/exposed-paths.json` near the working directory and the executable.
+    public var httpPathsFile: String?
 
     public init(
         connectionTimeout: Duration = .seconds(5),

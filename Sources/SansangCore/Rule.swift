@@ -69,6 +69,8 @@ public struct RuleSettings: Sendable {
     public var now: Date
     public var expiryWarningDays: Int
     public var tlsPolicy: String
+    /// Ports a system may expose (the exposure policy); nil = the default, 80 and 443 only.
+    public var allowedPorts: Set<Int>?
 
     public init(now: Date = Date(), expiryWarningDays: Int = 30, tlsPolicy: String = "csdlqg-level3") {
         self.now = now

@@ -2,6 +2,7 @@
 //
 //   sansang-lab demo --dir DIR          a demo "province" of good and deficient endpoints
 //   sansang-lab fake --config FILE.json one FakeTLSServer, its port printed on stdout
+//   sansang-lab http --dir DIR          nginx web sites for the HTTP probe (NginxLab)
 //
 // Both run until SIGTERM or SIGINT, then stop every server they started (by pid) and exit.
 import Foundation
@@ -14,6 +15,7 @@ import Glibc
 let usage = """
     usage: sansang-lab demo --dir DIR
            sansang-lab fake --config FILE.json
+           sansang-lab http --dir DIR
     """
 
 func fail(_ message: String) -> Never {
@@ -85,6 +87,24 @@ case "fake":
     say(String(server.port))
     waitForTermination()
     server.stop()
+
+case "http":
+    guard let path = option("--dir", in: arguments) else { fail("http needs --dir DIR\n\(usage)") }
+    let directory = URL(fileURLWithPath: path).standardizedFileURL
+    let lab: NginxLab
+    let pki: LabPKI
+    do {
+        pki = try LabPKI(directory: directory.appendingPathComponent("pki"))
+        lab = try NginxLab(pki: pki, directory: directory.appendingPathComponent("nginx"))
+    } catch {
+        fail("cannot start the nginx sites: \(error)")
+    }
+    for site in NginxLab.Site.allCases { say("\(site.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(lab.url(site))") }
+    say("CA: \(pki.caPEMPath)")
+    say("running as pid \(getpid()) (nginx \(lab.pid)); stop with SIGTERM or Ctrl-C")
+    waitForTermination()
+    lab.stop()
+    say("stopped")
 
 case "-h", "--help", "help":
     say(usage)

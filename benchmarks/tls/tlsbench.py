@@ -531,7 +531,14 @@ def report(args):
     L.append(sh("lscpu | grep 'Model name'"))
     L.append(sh("free -h"))
     L.append(f"kernel: {sh('uname -r')}")
+    L.append(f"load average (1/5/15 min) at start: {info.get('load_start', '?')}, at end: {info.get('load_end', '?')}")
     L.append("```\n")
+    try:
+        if float(str(info.get("load_start", "0")).split()[0]) > 0.5:
+            L.append("**Warning: the machine was busy when the run started (load average above); "
+                     "absolute times are inflated and noisy. Re-run on an idle machine for publishable numbers.**\n")
+    except ValueError:
+        pass
     L.append("## Tool versions\n")
     for k, val in tool_versions(info).items():
         L.append(f"- {k}: {val}")
@@ -696,7 +703,8 @@ def cmd_endpoints(args):
     n = 0
     for e in data:
         name = str(e.get("name") or e.get("target"))
-        if only and name not in only:
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+        if only and name not in only and safe not in only:
             continue
         target = str(e["target"])
         m = re.fullmatch(r"\[([0-9a-fA-F:.]+)\]:(\d+)", target) or re.fullmatch(r"([^:]+):(\d+)", target)
@@ -706,7 +714,6 @@ def cmd_endpoints(args):
         ca = str(e.get("caFile") or "")
         if ca and not os.path.isabs(ca) and not os.path.exists(ca) and (base / ca).exists():
             ca = str(base / ca)
-        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
         print("\t".join([safe, m.group(1), m.group(2), target, ca]))
         n += 1
         if args.limit and n >= args.limit:
