@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // System libraries from Debian; a shim.h wraps the macros and variadics Swift cannot call.
@@ -31,7 +32,7 @@ let package = Package(
         .target(name: "Inventory", dependencies: ["SansangCore", "Yams"], swiftSettings: strict),
         .target(name: "Store", dependencies: ["SansangCore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .target(name: "Engine", dependencies: ["SansangCore", "TLSProbe", "HTTPProbe", "PortProbe", "Rules", "Inventory", "Store"], swiftSettings: strict),
-        .target(name: "Reporting", dependencies: ["SansangCore"], swiftSettings: strict),
+        .target(name: "Reporting", dependencies: ["SansangCore", .product(name: "Mustache", package: "swift-mustache")], swiftSettings: strict),
         .executableTarget(
             name: "sansang",
             dependencies: [
@@ -52,6 +53,7 @@ let package = Package(
         .testTarget(name: "PortProbeTests", dependencies: ["PortProbe", "SansangCore"], swiftSettings: strict),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "SansangCore"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "SansangCore"], swiftSettings: strict),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "SansangCore"], swiftSettings: strict),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "SansangCore"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",

@@ -9,6 +9,8 @@ public import PortProbe
 public struct ScanOptions: Sendable {
     public var context: ProbeContext
     public var checks: Set<String>
+    /// Checks chosen by each target's scheme (TLS for host:port and https://, HTTP for http:// and https://).
+    public var automaticChecks = false
     public var policy: TLSPolicy
     public var expiryWarningDays: Int
     public var clock: @Sendable () -> Date
@@ -31,6 +33,16 @@ public struct ScanOptions: Sendable {
 public enum ProbeRegistry {
     /// Check names `--checks` accepts.
     public static let available: [String] = ["tls", "http", "ports"]
+
+    /// Whether a probe runs on an endpoint: no TLS on `http://`; with automatic checks, HTTP only
+    /// for `http://` and `https://` targets (a bare `host:port` gets the TLS audit alone).
+    public static func applies(_ probe: String, to endpoint: Endpoint, automatic: Bool) -> Bool {
+        switch probe {
+        case TLSProbe.id: endpoint.scheme != "http"
+        case HTTPProbe.id: !automatic || endpoint.scheme != "tls"
+        default: true
+        }
+    }
 
     static func probes(for options: ScanOptions, limiter: ConnectionLimiter) -> [any Probe] {
         var probes: [any Probe] = []
@@ -77,7 +89,7 @@ public struct ScanRunner: Sendable {
     public func scan(_ endpoint: Endpoint) async -> EndpointResult {
         let started = options.clock()
         var facts = FactSet()
-        for probe in probes {
+        for probe in probes where ProbeRegistry.applies(type(of: probe).id, to: endpoint, automatic: options.automaticChecks) {
             await probe.gather(endpoint, options.context, into: &facts)
         }
         var settings = RuleSettings(now: options.clock(), expiryWarningDays: options.expiryWarningDays, tlsPolicy: options.policy.id)

@@ -62,7 +62,10 @@ public enum TextReport {
                 lines.append("       \(t.fix): \(first.remediation.text(t.language))")
             }
         }
-        if !result.inconclusive.isEmpty {
+        if !result.inconclusive.isEmpty && !result.failures.isEmpty && result.facts.keys.allSatisfy({ result.failures[$0] != nil }) {
+            // Every probe failed: one line instead of a line per rule.
+            lines.append("  " + paint.yellow(t.language == .vi ? "\(result.inconclusive.count) kiểm tra không thực hiện được vì không kết nối/kiểm tra được điểm cuối." : "\(result.inconclusive.count) checks could not run because the endpoint could not be tested."))
+        } else if !result.inconclusive.isEmpty {
             lines.append("  " + paint.yellow("\(t.inconclusive) (\(result.inconclusive.count))"))
             for check in result.inconclusive {
                 lines.append("   ? \(check.title.text(t.language))  [\(check.ruleId)] — \(check.reason)")

@@ -3,7 +3,7 @@ public import SansangCore
 import GRDB
 
 extension FindingStore {
-    static let tables = ["scans", "scan_endpoints", "findings", "sightings", "events"]
+    static let tables = ["scans", "scan_endpoints", "findings", "sightings", "events", "attestations"]
 
     /// The whole store as one JSON document: `{"format": "sansang-store", "version": 1, "tables": {...}}`.
     public func exportJSON() throws(SansangError) -> Data {

@@ -88,6 +88,33 @@ enum Schema {
                     BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
                 """)
         }
+        registerAttestations(&migrator)
         return migrator
+    }
+}
+
+extension Schema {
+    /// Attestations: controls only evidence can show, recorded with who, when and until when.
+    static func registerAttestations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v2-attestations") { db in
+            try db.execute(sql: """
+                CREATE TABLE attestations (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    system_id TEXT NOT NULL,
+                    requirement_id TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('control', 'not-applicable')),
+                    statement TEXT NOT NULL,
+                    document TEXT,
+                    file TEXT,
+                    sha256 TEXT,
+                    link TEXT,
+                    attested_by TEXT NOT NULL,
+                    attested_at REAL NOT NULL,
+                    expires_at REAL,
+                    revoked_at REAL
+                );
+                CREATE INDEX attestations_by_system ON attestations(system_id, requirement_id);
+                """)
+        }
     }
 }

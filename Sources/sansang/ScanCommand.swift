@@ -39,8 +39,8 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(help: "TLS policy: \(TLSPolicy.builtin.map(\.id).joined(separator: ", ")).")
     var policy: String = TLSPolicy.csdlqgLevel3.id
 
-    @Option(help: "Checks to run (comma-separated). Available: \(ProbeRegistry.available.joined(separator: ", ")).")
-    var checks: String = "tls"
+    @Option(help: "Checks to run (comma-separated): auto, or any of \(ProbeRegistry.available.joined(separator: ", ")). auto = TLS for host:port and https://, HTTP for http:// and https://.")
+    var checks: String = "auto"
 
     @Option(name: .customLong("ca-file"), help: "PEM file of extra trusted CA certificates (an internal CA).")
     var caFile: String?
@@ -135,7 +135,8 @@ struct ScanCommand: AsyncParsableCommand {
     }
 
     var checkSet: Set<String> {
-        Set(checks.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        if checks == "auto" { return ["tls", "http"] }
+        return Set(checks.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
     }
 
     var context: ProbeContext {
@@ -161,6 +162,7 @@ struct ScanCommand: AsyncParsableCommand {
             context: context, checks: checkSet, policy: TLSPolicy.named(policy) ?? .csdlqgLevel3, expiryWarningDays: expiryDays
         )
         options.allowedPorts = try? allowedPorts.map { Set(try PortSpec($0).ports) }
+        options.automaticChecks = checks == "auto"
         let report = await ScanRunner(options: options).run(endpoints)
         try emit(report)
         let code = report.verdict(failOn: failOn).exitCode

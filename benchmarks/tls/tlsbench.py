@@ -166,6 +166,8 @@ def parse_sansang(d, target, names):
         r["error"] = "no endpoints[] in JSON"
         return r
     tls = ep.get("tls") or {}
+    if isinstance(tls.get("connections"), int):
+        r["self_connections"] = tls["connections"]  # sansang's own count, cross-checked in the table
     for k, v in (tls.get("protocols") or {}).items():
         p = norm_proto(k)
         if p:
@@ -577,6 +579,8 @@ def report(args):
             conns = s["conns"]
             if s["raw"] not in ("-", s["conns"]):
                 conns += f" ({s['raw']} SYNs)"
+            if res and res.get("self_connections") is not None and str(res["self_connections"]) != s["conns"]:
+                conns += f" (self-reported {res['self_connections']})"
             status = s["status"]
             if res and res.get("error"):
                 status += f"; {res['error']}"
@@ -666,7 +670,8 @@ def report(args):
     L.append("## How to read this\n")
     L.append("- *connections*: TCP connections the tool opened to the endpoint's port "
              f"({info.get('count_method', '?')}). A number in parentheses is the raw SYN count when it "
-             "differs (SYN retransmissions, e.g. the server's listen backlog overflowed).")
+             "differs (SYN retransmissions, e.g. the server's listen backlog overflowed). For sansang, "
+             "`self-reported N` appears when its JSON `tls.connections` differs from the measured count.")
     L.append("- *protocols agree*: all six SSLv2…TLSv1.3 verdicts equal the reference's; `partly` = no "
              "contradiction, but one side reported unknown for some protocol.")
     L.append("- *ciphers agree*: per-protocol accepted cipher-suite sets (by code) equal the reference's; "
