@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "PortProbeTests", dependencies: ["PortProbe", "SansangCore"], swiftSettings: strict),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "SansangCore"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "SansangCore"], swiftSettings: strict),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "SansangCore"], swiftSettings: strict),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "SansangCore"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "SansangCore"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",

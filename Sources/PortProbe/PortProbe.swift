@@ -63,8 +63,10 @@ public struct PortProbe: Probe {
         )
         let ports = spec.ports
         let connect = await Blocking.run { scanner.run(ports) }
+        let scanMilliseconds = Int(started.duration(to: .now).wholeMilliseconds)
         var facts = PortFacts(spec: spec.text, address: address.description, requested: ports.count, unscanned: connect.unscanned)
         facts.listsEveryPort = ports.count <= 1024
+        facts.scanMilliseconds = scanMilliseconds
         facts.connections = connect.connections
         facts.notes = connect.notes
         var open: [PortResult] = []
@@ -87,7 +89,7 @@ public struct PortProbe: Probe {
         if open.count > Self.identifyLimit {
             facts.notes.append("\(open.count) open ports: only the first \(Self.identifyLimit) were identified; the rest are named by port number")
         }
-        let parallel = max(1, min(8, context.portConcurrency))
+        let parallel = max(1, min(16, context.portConcurrency / 4))
         let identified = await withTaskGroup(of: (PortResult, Int).self) { group in
             var iterator = toIdentify.makeIterator()
             for _ in 0..<parallel {

@@ -24,8 +24,11 @@ public struct Finding: Codable, Sendable, Hashable {
 
     /// Stable identity across scans: rule, endpoint and subject (the system joins when an inventory names one).
     public func fingerprint(system: String = "") -> String {
-        let material = [ruleId, system, endpoint.host, String(endpoint.port), subject].joined(separator: "\u{1F}")
-        return FNV.hex128(material)
+        Self.fingerprint(ruleId: ruleId, system: system, host: endpoint.host, port: endpoint.port, subject: subject)
+    }
+
+    public static func fingerprint(ruleId: String, system: String, host: String, port: Int, subject: String) -> String {
+        FNV.hex128([ruleId, system, host, String(port), subject].joined(separator: "\u{1F}"))
     }
 }
 

@@ -120,7 +120,10 @@ public struct PortFacts: Facts {
     public var ports: [PortResult]
     public var listsEveryPort: Bool
     public var connections: Int
+    /// The whole probe: connect scan and service identification.
     public var durationMilliseconds: Int
+    /// The connect scan alone (what `nmap -sT` without `-sV` measures).
+    public var scanMilliseconds: Int = 0
     public var notes: [String]
 
     public init(

@@ -86,3 +86,20 @@ extension FindingStore {
         }
     }
 }
+
+extension FindingStore {
+    /// The findings a scan saw, as a gate baseline: severity by system-less fingerprint.
+    public func baseline(scan id: Int64) throws(SansangError) -> [String: Severity] {
+        guard try scan(id) != nil else { throw SansangError(.configuration, "no scan #\(id) in the store to use as a baseline") }
+        return try read("reading a baseline") { db in
+            var out: [String: Severity] = [:]
+            let rows = try Row.fetchAll(db, sql: "SELECT f.rule_id, f.endpoint, f.subject, f.severity FROM sightings s JOIN findings f ON f.id = s.finding_id WHERE s.scan_id = ?", arguments: [id])
+            for row in rows {
+                guard let endpoint = try? Endpoint.parse(row["endpoint"] as String) else { continue }
+                let key = Finding.fingerprint(ruleId: row["rule_id"], system: "", host: endpoint.host, port: endpoint.port, subject: row["subject"])
+                out[key] = Severity(rawValue: row["severity"]) ?? .info
+            }
+            return out
+        }
+    }
+}

@@ -45,11 +45,12 @@ public final class OpenSSLServer: Sendable {
         chainPath: String? = nil,
         extraArguments: [String] = [],
         executable: String = "/usr/bin/openssl",
-        startTimeout: TimeInterval = 5
+        startTimeout: TimeInterval = 5,
+        port fixedPort: Int? = nil
     ) throws {
         var lastError = SansangError(.io, "s_server did not start")
         for _ in 0..<3 {  // the free port may be taken between our probe and s_server's bind
-            let port = try LabSocket.freePort()
+            let port = try fixedPort ?? LabSocket.freePort()
             var arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificatePath, "-key", keyPath]
             if let chainPath { arguments += ["-cert_chain", chainPath] }
             arguments += ["-www", "-quiet"] + extraArguments
@@ -76,10 +77,10 @@ public final class OpenSSLServer: Sendable {
     }
 
     /// Serves `certificate` with its key; `chainPath` is sent after it (e.g. `LabPKI.intermediatePEMPath`).
-    public convenience init(certificate: IssuedCertificate, chainPath: String? = nil, extraArguments: [String] = []) throws {
+    public convenience init(certificate: IssuedCertificate, chainPath: String? = nil, extraArguments: [String] = [], port: Int? = nil) throws {
         try self.init(
             certificatePath: certificate.certPEMPath, keyPath: certificate.keyPEMPath,
-            chainPath: chainPath, extraArguments: extraArguments
+            chainPath: chainPath, extraArguments: extraArguments, port: port
         )
     }
 

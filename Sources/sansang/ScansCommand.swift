@@ -75,7 +75,7 @@ struct StoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "store",
         abstract: "Back up, move and check the store.",
-        subcommands: [Export.self, Import.self, Check.self]
+        subcommands: [Export.self, Import.self, Check.self, StoreBenchCommand.self]
     )
 
     struct Export: AsyncParsableCommand {

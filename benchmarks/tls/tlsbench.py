@@ -490,6 +490,10 @@ def report(args):
         rss = [fnum(r["maxrss_kb"]) for r in use if fnum(r["maxrss_kb"]) is not None]
         conns = sorted({r["connections"] for r in rs if r["connections"] not in ("", "-")})
         raw = sorted({r["raw_syns"] for r in rs if r["raw_syns"] not in ("", "-")})
+        drops = [int(r["syn_drops"]) for r in rs if r.get("syn_drops", "").isdigit()]
+        if not any(r.get("syn_drops") for r in rs) and rs[0].get("conn_method") == "tcpdump":
+            d = syn_drops(out / ep / f"{variant}.syn")  # older TSV without the column: last rep only
+            drops = [d] if d is not None else []
         return {
             "wall": statistics.median(walls) if walls else None,
             "wall_all": walls,
@@ -497,6 +501,7 @@ def report(args):
             "rss_mb": max(rss) / 1024 if rss else None,
             "conns": "/".join(conns) if conns else "-",
             "raw": "/".join(raw) if raw else "-",
+            "drops": max(drops) if drops else 0,
             "method": rs[0].get("conn_method", ""),
             "status": ",".join(sorted({f"{r['status']}({r['rc']})" if r["status"] != "ok" else "ok" for r in rs})),
             "reps": len(rs),
@@ -577,7 +582,9 @@ def report(args):
             else:
                 pv, pdiff, cv, cdiff = compare(res, ref, names, v)
             conns = s["conns"]
-            if s["raw"] not in ("-", s["conns"]):
+            if s["drops"]:
+                conns = f"≥{conns} (capture dropped {s['drops']} packets: undercount)"
+            elif s["raw"] not in ("-", s["conns"]):
                 conns += f" ({s['raw']} SYNs)"
             if res and res.get("self_connections") is not None and str(res["self_connections"]) != s["conns"]:
                 conns += f" (self-reported {res['self_connections']})"
@@ -671,7 +678,9 @@ def report(args):
     L.append("- *connections*: TCP connections the tool opened to the endpoint's port "
              f"({info.get('count_method', '?')}). A number in parentheses is the raw SYN count when it "
              "differs (SYN retransmissions, e.g. the server's listen backlog overflowed). For sansang, "
-             "`self-reported N` appears when its JSON `tls.connections` differs from the measured count.")
+             "`self-reported N` appears when its JSON `tls.connections` differs from the measured count. "
+             "`≥N (capture dropped …)` means tcpdump lost packets (CPU starved): re-run, or use "
+             "`--count-method strace`.")
     L.append("- *protocols agree*: all six SSLv2…TLSv1.3 verdicts equal the reference's; `partly` = no "
              "contradiction, but one side reported unknown for some protocol.")
     L.append("- *ciphers agree*: per-protocol accepted cipher-suite sets (by code) equal the reference's; "
@@ -725,6 +734,15 @@ def cmd_endpoints(args):
             break
 
 
+def syn_drops(file):
+    """Packets tcpdump reports as dropped by the kernel (ring buffer full), or None if unknown."""
+    err = Path(str(file) + ".err")
+    if not err.exists():
+        return None
+    m = re.search(r"(\d+) packets? dropped by kernel", err.read_text(errors="replace"))
+    return int(m.group(1)) if m else None
+
+
 def cmd_count_syn(args):
     seen, raw = set(), 0
     for line in Path(args.file).read_text(errors="replace").splitlines():
@@ -733,7 +751,11 @@ def cmd_count_syn(args):
         raw += 1
         m = re.search(r"\s(\S+)\s>\s(\S+):\sFlags \[S\],\sseq\s(\d+)", line)
         seen.add((m.group(1), m.group(3)) if m else line)
-    print(len(seen), raw)
+    if args.with_drops:
+        d = syn_drops(args.file)
+        print(len(seen), raw, "-" if d is None else d)
+    else:
+        print(len(seen), raw)
 
 
 def cmd_count_strace(args):
@@ -756,7 +778,7 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("endpoints"); p.add_argument("file"); p.add_argument("--limit", type=int, default=0)
     p.add_argument("--only", default="")
-    p = sub.add_parser("count-syn"); p.add_argument("file")
+    p = sub.add_parser("count-syn"); p.add_argument("file"); p.add_argument("--with-drops", action="store_true")
     p = sub.add_parser("count-strace"); p.add_argument("file"); p.add_argument("port")
     p = sub.add_parser("report"); p.add_argument("--out", required=True); p.add_argument("--md", required=True)
     p.add_argument("--reference", default="sansang")
