@@ -18,3 +18,6 @@ apt_install() {
 # The system libraries the package links (TLS probe: OpenSSL; HTTP probe: libcurl) and the
 # real servers the integration tests start (openssl s_server).
 BASE_PACKAGES=(pkg-config libssl-dev libcurl4-openssl-dev libsqlite3-dev openssl ca-certificates nginx-light)
+# What only the tests need: headless Chromium and poppler render the HTML report to PNG/PDF;
+# python3-jsonschema validates SARIF against its schema.
+TEST_PACKAGES=(chromium fonts-liberation fonts-dejavu-core poppler-utils python3 python3-jsonschema)
