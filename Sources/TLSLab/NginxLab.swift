@@ -32,7 +32,7 @@ public final class NginxLab: Sendable {
     public func url(_ site: Site) -> String { "\(site.scheme)://127.0.0.1:\(ports[site] ?? 0)/" }
 
     /// Writes the sites under `directory` and starts nginx; waits (bounded) until every port listens.
-    public init(pki: LabPKI, directory: URL, executable: String = "/usr/sbin/nginx", startTimeout: TimeInterval = 10) throws {
+    public init(pki: LabPKI, directory: URL, executable: String = "/usr/sbin/nginx", startTimeout: TimeInterval = 20) throws {
         self.directory = directory
         let fm = FileManager.default
         try fm.createDirectory(at: directory, withIntermediateDirectories: true)

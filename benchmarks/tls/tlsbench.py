@@ -212,7 +212,8 @@ def parse_sslyze(d, variant, names):
         r["error"] = "no server_scan_results"
         return r
     if res.get("connectivity_status") not in (None, "COMPLETED"):
-        r["error"] = f"connectivity {res.get('connectivity_status')}: {str(res.get('connectivity_error_trace'))[:200]}"
+        trace = [ln for ln in str(res.get("connectivity_error_trace") or "").splitlines() if ln.strip()]
+        r["error"] = f"sslyze connectivity {res.get('connectivity_status')}: {trace[-1] if trace else '?'}"
         return r
     sr = res.get("scan_result") or {}
     ciphers, tested = {}, {}
@@ -239,12 +240,17 @@ TESTSSL_E_PROTOS = {"ssl2": "SSLv2", "ssl3": "SSLv3", "tls1": "TLSv1.0", "tls1_1
 
 
 def testssl_offered(finding):
+    """testssl.sh 3.0 run_protocols() findings -> True/False/None (all wordings in its source)."""
     f = finding.strip().lower()
-    if f.startswith("not offered"):
+    if "not offered" in f:  # "not offered", "likely not offered", "... not offered, and downgraded ..."
         return False
-    if f.startswith("offered"):
-        return True
-    return None
+    if f.startswith("connection failed rather than downgrading"):
+        return False
+    if re.match(r"server responded with higher version number .* than requested", f):
+        return False
+    if f.startswith("offered") or f.startswith("vulnerable with") or f.startswith("supported but couldn't detect"):
+        return True  # "vulnerable with N ciphers" is SSLv2 offered
+    return None  # "strange, server ...", "server responded with version number ...", WARN texts
 
 
 def parse_testssl(d, variant, names):
@@ -319,6 +325,10 @@ def parse_sslscan(d, names):
             continue
         v = c.get("id") or c.get("cipher")
         ciphers[p].add(to_code(v, names))
+    for p in PROTOS:
+        if r["protocols"][p] and not ciphers[p]:
+            r["notes"].append(f"sslscan detected {p} but listed no suites for it (its OpenSSL cannot "
+                              f"negotiate them, so it cannot enumerate them)")
     r["ciphers"] = ciphers
     return r
 
@@ -345,6 +355,10 @@ def parse_variant(variant, d, target, names):
 
 
 # --------------------------------------------------------------------------- comparison
+def md_cell(text):
+    return re.sub(r"\s+", " ", str(text)).replace("|", "\\|")
+
+
 def fmt_proto(v):
     return {True: "yes", False: "no", None: "?"}[v]
 
@@ -590,7 +604,7 @@ def report(args):
                 conns += f" (self-reported {res['self_connections']})"
             status = s["status"]
             if res and res.get("error"):
-                status += f"; {res['error']}"
+                status += f"; {md_cell(res['error'])[:300]}"
             wall = f"{s['wall']:.2f}" if s["wall"] is not None else "-"
             if s["reps"] > 1 and s["wall_all"]:
                 wall += f" ({min(s['wall_all']):.2f}–{max(s['wall_all']):.2f})"
