@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -18,6 +18,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // The daemon (issue 8): HTTP server, service lifecycle, logging. ConfigurationSupport is off:
+        // the daemon reads its own flags, and swift-configuration would only add build time.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System libraries from Debian; a shim.h wraps the macros and variadics Swift cannot call.
@@ -31,12 +36,23 @@ let package = Package(
         .target(name: "Rules", dependencies: ["SansangCore"], swiftSettings: strict),
         .target(name: "Inventory", dependencies: ["SansangCore", "Yams"], swiftSettings: strict),
         .target(name: "Store", dependencies: ["SansangCore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
-        .target(name: "Engine", dependencies: ["SansangCore", "TLSProbe", "HTTPProbe", "PortProbe", "Rules", "Inventory", "Store"], swiftSettings: strict),
+        .target(name: "Engine", dependencies: ["SansangCore", "TLSProbe", "HTTPProbe", "PortProbe", "Rules", "Inventory", "Store", "Reporting"], swiftSettings: strict),
         .target(name: "Reporting", dependencies: ["SansangCore", .product(name: "Mustache", package: "swift-mustache")], swiftSettings: strict),
+        // `sansang serve`: scheduler, job queue, HTTP API and dashboard. Only Daemon imports Hummingbird.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "SansangCore", "Engine", "Inventory", "Store", "Reporting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "sansang",
             dependencies: [
-                "SansangCore", "Engine", "Rules", "Reporting", "TLSProbe", "Inventory", "Store",
+                "SansangCore", "Engine", "Rules", "Reporting", "TLSProbe", "Inventory", "Store", "Daemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -55,6 +71,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "SansangCore"], swiftSettings: strict),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "SansangCore"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "SansangCore"], swiftSettings: strict),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store", "Inventory", "SansangCore", "TLSLab"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Engine", "TLSProbe", "HTTPProbe", "PortProbe", "Rules", "Reporting", "TLSLab", "SansangCore", "Inventory", "Store"],

@@ -49,7 +49,10 @@ public struct InventoryScan: Sendable {
         }
     }
 
-    public func run(system: SystemSpec) async throws(SansangError) -> Outcome {
+    /// Scans one system and records it. `began` receives the scan id as soon as the scan row
+    /// exists (the daemon links it to its job). A task cancelled before recording (a deadline,
+    /// a shutdown) records nothing: the scan is marked interrupted and `.timeout` is thrown.
+    public func run(system: SystemSpec, began: @Sendable (Int64) -> Void = { _ in }) async throws(SansangError) -> Outcome {
         try checkScope(system)
         var context = self.context
         if let caFile = system.caFile {
@@ -58,7 +61,14 @@ public struct InventoryScan: Sendable {
         let policy = TLSPolicy.named(system.tlsPolicy) ?? .csdlqgLevel3
         let options = ScanOptions(context: context, checks: Set(system.checks).intersection(ProbeRegistry.available), policy: policy, clock: clock)
         let scanID = try store.beginScan(system: system.id, trigger: trigger, actor: actor, policy: policy.id, now: clock())
+        began(scanID)
         let report = await ScanRunner(options: options).run(system.endpoints)
+        if Task.isCancelled {
+            if (try? store.scan(scanID))?.status == .running {
+                try? store.interruptScan(scanID, reason: "cancelled before recording (deadline or shutdown)", now: clock())
+            }
+            throw SansangError(.timeout, "scan \(scanID) of \(system.id) was cancelled; recorded as interrupted")
+        }
         let summary: ReconcileSummary
         do {
             summary = try store.record(scan: scanID, system: system.id, results: report.endpoints, actor: actor, now: clock())

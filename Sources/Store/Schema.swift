@@ -89,6 +89,7 @@ enum Schema {
                 """)
         }
         registerAttestations(&migrator)
+        registerDaemon(&migrator)
         return migrator
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Engine
 import Inventory
 import SansangCore
 import Store
@@ -9,32 +10,12 @@ import Glibc
 
 /// Where to find a profile: the inventory's folder, the working directory, the executable's repository.
 func locateProfile(_ reference: String, inventory: Inventory?) throws -> ReadinessProfile {
-    var directories = [FileManager.default.currentDirectoryPath]
-    if let inventory {
-        var folder = URL(fileURLWithPath: inventory.source).deletingLastPathComponent()
-        for _ in 0..<4 { directories.append(folder.path); folder.deleteLastPathComponent() }
-    }
-    var executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-    for _ in 0..<4 { directories.append(executable.path); executable.deleteLastPathComponent() }
-    guard let path = ProfileLoader.locate(reference, near: directories) else {
-        printError("sansang: profile '\(reference)' not found (looked for Checks/profiles/\(reference).yaml near \(directories.prefix(3).joined(separator: ", ")); pass a path with --profile)")
-        throw ExitCode(2)
-    }
-    do { return try ProfileLoader.load(path: path) } catch {
-        printError("sansang: \(error.reason)")
-        throw ExitCode(2)
-    }
+    try storeCall { () throws(SansangError) in try ReportAssembly.loadProfile(reference, inventory: inventory) }
 }
 
 /// Evaluates readiness for one system from the store.
 func evaluateReadiness(store: FindingStore, profile: ReadinessProfile, system: String, now: Date) throws -> ReadinessResult {
-    try storeCall { () throws(SansangError) in
-        _ = try store.expireAcceptances(now: now)
-        return ReadinessEvaluator.evaluate(
-            profile: profile, system: system, findings: try store.readinessFindings(system: system),
-            scan: try store.scanEvidence(system: system), attestations: try store.attestations(system: system), now: now
-        )
-    }
+    try storeCall { () throws(SansangError) in try ReportAssembly.readiness(store: store, profile: profile, system: system, now: now) }
 }
 
 struct ReadinessCommand: AsyncParsableCommand {

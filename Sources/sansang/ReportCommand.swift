@@ -1,5 +1,6 @@
 public import ArgumentParser
 import Foundation
+import Engine
 import Inventory
 public import Reporting
 import SansangCore
@@ -49,42 +50,15 @@ struct ReportCommand: AsyncParsableCommand {
         }
         let findingStore = try store.open(inventory: loaded, mustExist: true)
         let readinessProfile = try locateProfile(profile, inventory: loaded)
-        let now = Date()
         let sinceDate = since.flatMap(parseDay).map { $0.addingTimeInterval(-86399) }
-        var reportSystems: [ReportDocument.System] = []
-        for system in systems {
-            let readiness = try evaluateReadiness(store: findingStore, profile: readinessProfile, system: system.id, now: now)
-            let scans = try storeCall { () throws(SansangError) in try findingStore.scans(system: system.id, limit: 200) }
-                .filter { sinceDate == nil || $0.startedAt >= sinceDate! }
-            var comparison: ReportDocument.Comparison?
-            if let compare, let latest = scans.first(where: { $0.status == .complete || $0.status == .incomplete }) {
-                let diff = try storeCall { () throws(SansangError) in try findingStore.diff(from: compare, to: latest.id) }
-                func changes(_ findings: [StoredFinding]) -> [ReportDocument.Change] {
-                    findings.map { ReportDocument.Change(ruleID: $0.ruleID, title: $0.title, endpoint: $0.endpoint, severity: $0.severity) }
-                }
-                comparison = ReportDocument.Comparison(fromScan: compare, toScan: latest.id, fixed: changes(diff.fixed), new: changes(diff.new), stillOpen: changes(diff.stillOpen))
-            }
-            reportSystems.append(ReportDocument.System(
-                id: system.id, name: system.name, kind: system.kind.rawValue, owner: system.owner, level: system.level,
-                endpoints: system.endpoints.map(\.description), readiness: readiness,
-                findings: try storeCall { () throws(SansangError) in try findingStore.readinessFindings(system: system.id) },
-                scans: scans.map { ReportDocument.Scan(id: $0.id, startedAt: $0.startedAt, finishedAt: $0.finishedAt, status: $0.status.rawValue, findingCount: $0.findingCount, trigger: $0.trigger, actor: $0.actor, policy: $0.policy, toolVersion: $0.toolVersion) },
-                comparison: comparison
-            ))
+        let signature = ReportAssembly.Signature(authority: signerAuthority, title: signerTitle, name: signerName, final: final)
+        let document = try storeCall { () throws(SansangError) in
+            try ReportAssembly.document(
+                inventory: loaded, store: findingStore, profile: readinessProfile, systems: systems, language: lang,
+                compare: compare, since: sinceDate, signature: signature, now: Date()
+            )
         }
-        let organization = loaded.organization
-        let vi = lang == .vi
-        let recipients = vi
-            ? ["UBND \(organization.parent.replacingOccurrences(of: "UBND ", with: "")) (để b/c)", "Công an tỉnh (PA05)", "Cục A05, Cục C06 – Bộ Công an (nếu gửi)", "Văn phòng UBND tỉnh", "Lưu: VT, \(organization.draftingUnit)"]
-            : ["Provincial People's Committee (for reporting)", "Provincial Police (PA05)", "Departments A05, C06 – Ministry of Public Security (if sent)", "Office of the Provincial People's Committee", "Filed: archive, \(organization.draftingUnit)"]
-        let document = ReportDocument(
-            language: lang, generatedAt: now,
-            organization: .init(parent: organization.parent, name: organization.name, abbreviation: organization.abbreviation, place: organization.place, draftingUnit: organization.draftingUnit),
-            authorization: .init(number: loaded.authorization.number, date: loaded.authorization.date, scope: loaded.authorization.scope),
-            profile: readinessProfile, systems: reportSystems, draft: !final, toolVersion: SansangVersion.current,
-            sourceHost: ProcessInfo.processInfo.hostName, recipients: recipients,
-            signerAuthority: signerAuthority, signerTitle: signerTitle, signerName: signerName
-        )
+        let reportSystems = document.systems
         guard let directory = templates ?? ReportRenderer.locate(near: searchDirectories(inventory: loaded)) else {
             printError("sansang: the Reports/ folder (templates and strings) was not found; pass --templates DIR")
             throw ExitCode(2)
@@ -101,7 +75,7 @@ struct ReportCommand: AsyncParsableCommand {
         for item in reportSystems {
             print("\(item.id): \(item.readiness.verdict.label(lang))")
         }
-        print(vi ? "Báo cáo: \(path)" : "Report: \(path)")
+        print(lang == .vi ? "Báo cáo: \(path)" : "Report: \(path)")
     }
 
     func defaultReportPath(store: String, name: String) -> String {
@@ -115,12 +89,5 @@ struct ReportCommand: AsyncParsableCommand {
 
 /// The working directory, the inventory's folder and its parents, and the executable's parents.
 func searchDirectories(inventory: Inventory?) -> [String] {
-    var directories = [FileManager.default.currentDirectoryPath]
-    if let inventory {
-        var folder = URL(fileURLWithPath: inventory.source).deletingLastPathComponent()
-        for _ in 0..<4 { directories.append(folder.path); folder.deleteLastPathComponent() }
-    }
-    var executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-    for _ in 0..<4 { directories.append(executable.path); executable.deleteLastPathComponent() }
-    return directories
+    ReportAssembly.searchDirectories(inventory: inventory)
 }
