@@ -41,6 +41,8 @@ public struct FakeTLSConfig: Codable, Sendable, Hashable {
     public var supportsFallbackSCSV: Bool
     /// Choose DEFLATE (method 1) when the client offers it.
     public var compression: Bool
+    /// An intolerant old stack: it drops (closes without a word) a ClientHello offering more suites than this.
+    public var maxClientSuites: Int? = nil
     public var behaviour: Behaviour
 
     public init(
@@ -69,7 +71,7 @@ public struct FakeTLSConfig: Codable, Sendable, Hashable {
 
     private enum CodingKeys: String, CodingKey {
         case versions, cipherSuites, sslv2CipherKinds, certificateChainPEM, dhBits, honorClientPreference
-        case secureRenegotiation, supportsFallbackSCSV, compression, behaviour
+        case secureRenegotiation, supportsFallbackSCSV, compression, behaviour, maxClientSuites
     }
 
     public init(from decoder: any Decoder) throws {
@@ -86,6 +88,7 @@ public struct FakeTLSConfig: Codable, Sendable, Hashable {
             compression: try c.decodeIfPresent(Bool.self, forKey: .compression) ?? false,
             behaviour: try c.decodeIfPresent(Behaviour.self, forKey: .behaviour) ?? .normal
         )
+        maxClientSuites = try c.decodeIfPresent(Int.self, forKey: .maxClientSuites)
     }
 
     /// A wire code in JSON: a number (`768`) or a hex string (`"0x0300"`).

@@ -206,6 +206,8 @@ struct FakeTLSConnection {
                 drain(until: deadline)
             case .alert(let alert):
                 send(alert)
+            case .drop:
+                break
             }
         case .sslv2(let hello):
             answerSSLv2(hello, deadline: deadline)
@@ -226,6 +228,8 @@ struct FakeTLSConnection {
                 drain(until: deadline)
             case .alert(let alert):
                 send(alert)
+            case .drop:
+                break
             }
         } else if responder.speaksSSLv2 {
             let reply = responder.respondSSLv2(to: hello)
@@ -240,6 +244,8 @@ struct FakeTLSConnection {
         let deadline = started.addingTimeInterval(30)
         guard case .tls(let hello, let recordVersion) = readHello(deadline: started.addingTimeInterval(5)) else { return }
         switch responder.respond(to: hello, recordVersion: recordVersion) {
+        case .drop:
+            return
         case .alert(let alert):
             send(alert)
         case .handshake(_, let serverHello, let version):

@@ -183,11 +183,14 @@ struct FakeTLSResponder: Sendable {
         /// The flight to send; the ServerHello alone is `serverHello` (for `.hugeCertificate`).
         case handshake(flight: [UInt8], serverHello: [UInt8], version: UInt16)
         case alert([UInt8])
+        /// Close without answering (an intolerant stack).
+        case drop
     }
 
     // MARK: TLS
 
     func respond(to hello: ClientHello, recordVersion: UInt16) -> Outcome {
+        if let limit = config.maxClientSuites, hello.cipherSuites.count > limit { return .drop }
         guard let version = tlsVersions.last(where: { $0 <= hello.version }) else {
             return .alert(Self.alert(70, version: recordVersion))  // protocol_version
         }

@@ -15,6 +15,8 @@ struct ClientHello {
     var statusRequest = true
     var sessionTicket = true
     var secureRenegotiation = true
+    /// A lean hello for intolerant old servers: no status_request, tickets, EMS/ETM or padding.
+    var compatible = false
 
     /// SSLv2 cipher kinds for an SSL 2.0 hello.
     var sslv2Kinds: [UInt32] = SSLv2CipherKind.all.map(\.code)
@@ -87,7 +89,7 @@ struct ClientHello {
                 }
             }
         }
-        if statusRequest {
+        if statusRequest && !compatible {
             ext.u16(0x0005)
             ext.vector(2) { $0.append([1, 0, 0, 0, 0]) }
         }
@@ -97,8 +99,10 @@ struct ClientHello {
             ext.u16(0x000B)
             ext.vector(2) { $0.vector(1) { $0.append([0, 1, 2]) } }
         }
-        ext.u16(0x000D)
-        ext.vector(2) { list in list.vector(2) { writer in Self.signatureAlgorithms.forEach { writer.u16($0) } } }
+        if !compatible || version >= .tls12 {
+            ext.u16(0x000D)
+            ext.vector(2) { list in list.vector(2) { writer in Self.signatureAlgorithms.forEach { writer.u16($0) } } }
+        }
         if let alpn, !alpn.isEmpty {
             ext.u16(0x0010)
             ext.vector(2) { list in
@@ -107,11 +111,13 @@ struct ClientHello {
                 }
             }
         }
-        if !tls13 {
+        if !tls13 && !compatible {
             ext.u16(0x0016); ext.u16(0)  // encrypt_then_mac
         }
-        ext.u16(0x0017); ext.u16(0)  // extended_master_secret
-        if sessionTicket && !tls13 {
+        if !compatible {
+            ext.u16(0x0017); ext.u16(0)  // extended_master_secret
+        }
+        if sessionTicket && !tls13 && !compatible {
             ext.u16(0x0023); ext.u16(0)
         }
         if tls13 {

@@ -155,8 +155,9 @@ struct EndpointScan: Sendable {
         }
     }
 
-    private func hello(_ version: TLSVersion, _ suites: [UInt16]) -> ClientHello {
+    private func hello(_ version: TLSVersion, _ suites: [UInt16], compatible: Bool = false) -> ClientHello {
         var hello = ClientHello(version: version, cipherSuites: suites, serverName: serverName)
+        hello.compatible = compatible
         if version != .tls13 { hello.compressionMethods = [1, 0] }
         return hello
     }
@@ -190,27 +191,39 @@ struct EndpointScan: Sendable {
     private func enumerate(_ version: TLSVersion, offered: [UInt16]) async -> VersionResult {
         var result = VersionResult(version: version, status: .untested("not tested"))
         var remaining = offered
-        let first = await exchange.send(hello(version, remaining), stop: version == .tls13 ? .serverHello : .serverHelloDone)
+        let stop: StopPoint = version == .tls13 ? .serverHello : .serverHelloDone
+        var first = await exchange.send(hello(version, remaining), stop: stop)
+        var compatible = false
+        if version != .tls13, Self.noTLSAnswer(first) {
+            // Some old stacks drop a hello of 360 suites and modern extensions: try a lean one.
+            let retry = await exchange.send(hello(version, Self.compatibleChunk(offered, from: 0), compatible: true), stop: stop)
+            if case .reply = retry {
+                first = retry
+                compatible = true
+                result.notes.append("\(version.rawValue): the server did not answer a full ClientHello; a lean one (fewer suites, no optional extensions) was used")
+            }
+        }
         switch first {
         case .reply(let flight):
             result.answeredTLS = true
-            if let alert = flight.alert, flight.serverHello == nil {
+            if let alert = flight.alert, flight.serverHello == nil, !compatible {
                 result.status = .rejected(AlertName.describe(alert.description))
                 return result
             }
-            guard let serverHello = flight.serverHello else {
+            if let serverHello = flight.serverHello {
+                guard serverHello.version == version.wire else {
+                    let answered = TLSVersion(wire: serverHello.version)?.rawValue ?? String(format: "0x%04X", serverHello.version)
+                    result.status = .rejected("the server answered with \(answered)")
+                    return result
+                }
+                result.status = .supported
+                result.firstHello = serverHello
+                result.firstFlight = flight
+                accept(flight, into: &result, remaining: &remaining)
+            } else if !compatible {
                 result.status = .rejected(flight.sslv2Hello != nil || flight.sslv2Error != nil ? "answered in SSLv2" : "no ServerHello")
                 return result
             }
-            guard serverHello.version == version.wire else {
-                let answered = TLSVersion(wire: serverHello.version)?.rawValue ?? String(format: "0x%04X", serverHello.version)
-                result.status = .rejected("the server answered with \(answered)")
-                return result
-            }
-            result.status = .supported
-            result.firstHello = serverHello
-            result.firstFlight = flight
-            accept(flight, into: &result, remaining: &remaining)
         case .closed:
             result.status = .closed
             return result
@@ -221,20 +234,14 @@ struct EndpointScan: Sendable {
             result.status = .untested(error.reason)
             return result
         }
+        if compatible {
+            await enumerateInChunks(version, offered: offered, result: &result, remaining: &remaining)
+            return result
+        }
         var rounds = 0
         while !remaining.isEmpty && rounds < 400 {
             rounds += 1
-            let outcome = await exchange.send(hello(version, remaining), stop: version == .tls13 ? .serverHello : .serverHelloDone)
-            guard case .reply(let flight) = outcome else {
-                if case .failed(let error) = outcome { result.notes.append("\(version.rawValue): cipher enumeration stopped early: \(error.reason)") }
-                if case .timeout = outcome { result.notes.append("\(version.rawValue): cipher enumeration stopped early: no answer within \(exchange.timeout.seconds) s") }
-                break
-            }
-            guard let serverHello = flight.serverHello, serverHello.version == version.wire else { break }
-            guard remaining.contains(serverHello.cipherSuite) else {
-                result.notes.append("\(version.rawValue): the server chose a cipher suite that was not offered (\(CipherSuiteRegistry.fact(serverHello.cipherSuite).name))")
-                break
-            }
+            guard let flight = await next(version, remaining, stop: stop, compatible: false, result: &result) else { break }
             accept(flight, into: &result, remaining: &remaining)
         }
         if result.codes.count >= 2 {
@@ -245,8 +252,90 @@ struct EndpointScan: Sendable {
         return result
     }
 
+    /// One more hello with the suites not yet accepted; nil when the server has no more in common.
+    private func next(_ version: TLSVersion, _ suites: [UInt16], stop: StopPoint, compatible: Bool, result: inout VersionResult) async -> ServerFlight? {
+        let outcome = await exchange.send(hello(version, suites, compatible: compatible), stop: stop)
+        guard case .reply(let flight) = outcome else {
+            if case .failed(let error) = outcome { result.notes.append("\(version.rawValue): cipher enumeration stopped early: \(error.reason)") }
+            if case .timeout = outcome { result.notes.append("\(version.rawValue): cipher enumeration stopped early: no answer within \(exchange.timeout.seconds) s") }
+            return nil
+        }
+        guard let serverHello = flight.serverHello, serverHello.version == version.wire else { return nil }
+        guard suites.contains(serverHello.cipherSuite) else {
+            result.notes.append("\(version.rawValue): the server chose a cipher suite that was not offered (\(CipherSuiteRegistry.fact(serverHello.cipherSuite).name))")
+            return nil
+        }
+        return flight
+    }
+
+    /// Lean-hello enumeration: chunk by chunk, then the server's order over what it accepted.
+    private func enumerateInChunks(_ version: TLSVersion, offered: [UInt16], result: inout VersionResult, remaining: inout [UInt16]) async {
+        let stop: StopPoint = .serverHelloDone
+        var start = 0
+        var rounds = 0
+        while start < offered.count && rounds < 500 {
+            var chunk = Self.compatibleChunk(offered, from: start).filter { remaining.contains($0) }
+            start += Self.chunkSize
+            while !chunk.isEmpty && rounds < 500 {
+                rounds += 1
+                guard let flight = await next(version, chunk, stop: stop, compatible: true, result: &result) else { break }
+                accept(flight, into: &result, remaining: &remaining)
+                chunk.removeAll { !remaining.contains($0) }
+            }
+        }
+        result.status = result.codes.isEmpty ? .rejected("no cipher suite in common with a lean ClientHello") : .supported
+        guard result.codes.count >= 2 else {
+            result.preference = result.codes.isEmpty ? "unknown" : "server"
+            return
+        }
+        // The order found chunk by chunk is ours; ask the server for its own over the accepted set.
+        var ordered: [UInt16] = []
+        var left = result.codes
+        while !left.isEmpty && ordered.count < result.codes.count {
+            let outcome = await exchange.send(hello(version, left, compatible: true), stop: .serverHello)
+            guard let chosen = outcome.serverHello?.cipherSuite, left.contains(chosen) else { break }
+            ordered.append(chosen)
+            left.removeAll { $0 == chosen }
+        }
+        if ordered.count == result.codes.count {
+            let facts = Dictionary(uniqueKeysWithValues: zip(result.codes, result.suites))
+            result.suites = ordered.compactMap { facts[$0] }
+            result.codes = ordered
+        }
+        result.preference = await preference(version, accepted: result.codes, compatible: true)
+    }
+
+    /// Below the 64-suite limits of old stacks, with room for the SCSVs a hello may append.
+    static let chunkSize = 60
+
+    /// Suites in an order that puts what old servers speak first, then the rest of the registry.
+    static func compatibleChunk(_ offered: [UInt16], from start: Int) -> [UInt16] {
+        let common: [UInt16] = [
+            0xC02F, 0xC030, 0xC02B, 0xC02C, 0xC013, 0xC014, 0xC009, 0xC00A, 0xC027, 0xC028, 0xC023, 0xC024, 0x009E, 0x009F,
+            0x0033, 0x0039, 0x0067, 0x006B, 0x009C, 0x009D, 0x002F, 0x0035, 0x003C, 0x003D, 0x000A, 0x0016, 0x0013, 0xC012,
+            0xC008, 0x0005, 0x0004, 0xC011, 0xC007, 0x0009, 0x0015, 0x0012, 0x0003, 0x0006, 0x0008, 0x0014, 0x0011, 0x0041,
+            0x0084, 0x0045, 0x0088, 0x0096, 0x009A, 0x0001, 0x0002, 0x003B, 0xC010, 0xC006, 0x0018, 0x001B, 0x0034, 0x003A,
+            0xC018, 0xC019, 0xC016, 0xC017, 0x0017, 0x0019, 0x001A, 0x0007,
+        ]
+        let ordered = common.filter(offered.contains) + offered.filter { !common.contains($0) }
+        guard start < ordered.count else { return [] }
+        return Array(ordered[start..<min(ordered.count, start + chunkSize)])
+    }
+
+    static func noTLSAnswer(_ outcome: HelloOutcome) -> Bool {
+        switch outcome {
+        case .closed, .timeout: true
+        case .failed(let error): error.code == .connection && error.reason.contains("reset")
+        case .reply: false
+        }
+    }
+
     private func accept(_ flight: ServerFlight, into result: inout VersionResult, remaining: inout [UInt16]) {
         guard let serverHello = flight.serverHello else { return }
+        if result.firstHello == nil {
+            result.firstHello = serverHello
+            result.firstFlight = flight
+        }
         let code = serverHello.cipherSuite
         remaining.removeAll { $0 == code }
         var info: String?
@@ -266,8 +355,8 @@ struct EndpointScan: Sendable {
     }
 
     /// Offers the accepted suites in reverse: a server that still picks its first has its own order.
-    private func preference(_ version: TLSVersion, accepted: [UInt16]) async -> String {
-        let outcome = await exchange.send(hello(version, accepted.reversed()), stop: .serverHello)
+    private func preference(_ version: TLSVersion, accepted: [UInt16], compatible: Bool = false) async -> String {
+        let outcome = await exchange.send(hello(version, accepted.reversed(), compatible: compatible), stop: .serverHello)
         guard let chosen = outcome.serverHello?.cipherSuite else { return "unknown" }
         if chosen == accepted.first { return "server" }
         if chosen == accepted.last { return "client" }

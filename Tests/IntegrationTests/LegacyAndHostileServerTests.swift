@@ -70,6 +70,22 @@ import TLSLab
         #expect(result.findings.first { $0.ruleId == "tls.kex.dh-weak" }?.severity == .high)
     }
 
+    /// An old stack that drops big ClientHellos: the lean-hello fallback still finds every suite.
+    @Test func intolerantServerIsEnumeratedWithLeanHellos() async throws {
+        var config = FakeTLSConfig(versions: [0x0300, 0x0301], cipherSuites: [0x0005, 0x000A, 0x002F, 0x0035, 0xC013], secureRenegotiation: true)
+        config.maxClientSuites = 64
+        let server = try fake(config)
+        defer { server.stop() }
+        let result = try await IntegrationLab.scan(server.target)
+        let tls = try #require(result.tls)
+        #expect(tls.protocols[.ssl3] == true)
+        #expect(tls.protocols[.tls10] == true)
+        #expect(tls.protocols[.tls12] == false)
+        #expect(result.names(.tls10) == ["TLS_RSA_WITH_RC4_128_SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"])
+        #expect(tls.cipherPreference["TLSv1.0"] == "server")
+        #expect(tls.notes.contains { $0.contains("lean one") })
+    }
+
     @Test func fallbackProtectionIsRecognised() async throws {
         let server = try fake(FakeTLSConfig(versions: [0x0301, 0x0303], cipherSuites: [0xC02F, 0x002F], secureRenegotiation: true, supportsFallbackSCSV: true))
         defer { server.stop() }
