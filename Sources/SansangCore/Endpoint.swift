@@ -18,6 +18,12 @@ public struct Endpoint: Codable, Sendable, Hashable, CustomStringConvertible {
 
     public var isIPLiteral: Bool { IPAddress.isLiteral(host) }
 
+    /// Plaintext protocols upgraded with STARTTLS before the TLS audit, and their default ports.
+    public static let startTLSPorts: [String: Int] = ["smtp": 25, "submission": 587, "imap": 143, "pop3": 110, "ftp": 21, "ldap": 389, "postgres": 5432]
+
+    /// The STARTTLS dialogue to run before TLS (`smtp`, `imap`, …), nil for direct TLS.
+    public var startTLS: String? { Endpoint.startTLSPorts[scheme] != nil ? (scheme == "submission" ? "smtp" : scheme) : nil }
+
     /// The SNI name: the host unless it is an IP literal (RFC 6066 forbids literals there).
     public var serverName: String? { isIPLiteral ? nil : host }
 
@@ -39,8 +45,9 @@ public struct Endpoint: Codable, Sendable, Hashable, CustomStringConvertible {
         var rest = Substring(input)
         if let range = input.range(of: "://") {
             scheme = input[..<range.lowerBound].lowercased()
-            guard scheme == "https" || scheme == "http" else {
-                throw SansangError(.invalidTarget, "target '\(text)': unsupported scheme '\(scheme)' (use https://, http:// or host:port)")
+            guard scheme == "https" || scheme == "http" || Endpoint.startTLSPorts[scheme] != nil else {
+                let known = (["https", "http"] + Endpoint.startTLSPorts.keys.sorted()).map { "\($0)://" }.joined(separator: ", ")
+                throw SansangError(.invalidTarget, "target '\(text)': unsupported scheme '\(scheme)' (use \(known) or host:port)")
             }
             rest = input[range.upperBound...]
         }
@@ -52,7 +59,7 @@ public struct Endpoint: Codable, Sendable, Hashable, CustomStringConvertible {
         if let at = rest.lastIndex(of: "@") {
             rest = rest[rest.index(after: at)...]  // never keep credentials from a URL
         }
-        let defaultPort = scheme == "http" ? 80 : 443
+        let defaultPort = scheme == "http" ? 80 : Endpoint.startTLSPorts[scheme] ?? 443
         var host: Substring
         var port = defaultPort
         if rest.hasPrefix("[") {

@@ -27,6 +27,8 @@ struct HelloExchange: Sendable {
     let timeout: Duration
     let limiter: ConnectionLimiter
     let deadline: ContinuousClock.Instant
+    /// A STARTTLS dialogue to run on every connection before TLS.
+    var startTLS: String? = nil
     /// Connections this endpoint's scan opened (the limiter counts per host, shared by endpoints).
     let counter = ConnectionCounter()
 
@@ -38,8 +40,9 @@ struct HelloExchange: Sendable {
         counter.increment()
         let address = address
         let timeout = timeout
+        let startTLS = startTLS
         return await limiter.withSlot(host) {
-            HelloExchange.exchange(bytes, stop: stop, address: address, timeout: timeout)
+            HelloExchange.exchange(bytes, stop: stop, address: address, timeout: timeout, startTLS: startTLS)
         }
     }
 
@@ -48,15 +51,17 @@ struct HelloExchange: Sendable {
         counter.increment()
         let address = address
         let timeout = timeout
+        let startTLS = startTLS
         return await limiter.withSlot(host) {
-            OpenSSLHandshake.run(address: address, serverName: serverName, timeout: timeout, alpn: alpn, resume: resume, tickets: tickets)
+            OpenSSLHandshake.run(address: address, serverName: serverName, timeout: timeout, alpn: alpn, resume: resume, tickets: tickets, startTLS: startTLS)
         }
     }
 
-    static func exchange(_ bytes: [UInt8], stop: StopPoint, address: SocketAddress, timeout: Duration) -> HelloOutcome {
+    static func exchange(_ bytes: [UInt8], stop: StopPoint, address: SocketAddress, timeout: Duration, startTLS: String? = nil) -> HelloOutcome {
         let deadline = ContinuousClock.now + timeout
         do throws(SansangError) {
             let connection = try TCPConnection.open(address, timeout: timeout)
+            if let startTLS { try StartTLS.negotiate(startTLS, on: connection, until: deadline) }
             try connection.send(bytes, until: deadline)
             var parser = ReplyParser(stop: stop)
             var reads = 0

@@ -34,7 +34,7 @@ enum OpenSSLHandshake {
     /// One connection. `resume` offers a saved session; `tickets` false disables session tickets.
     static func run(
         address: SocketAddress, serverName: String?, timeout: Duration,
-        alpn: [String], resume: SavedSession? = nil, tickets: Bool = true
+        alpn: [String], resume: SavedSession? = nil, tickets: Bool = true, startTLS: String? = nil
     ) -> HandshakeResult {
         var result = HandshakeResult()
         guard let ctx = SSL_CTX_new(TLS_client_method()) else {
@@ -53,6 +53,7 @@ enum OpenSSLHandshake {
         let connection: TCPConnection
         do {
             connection = try TCPConnection.open(address, timeout: timeout)
+            if let startTLS { try StartTLS.negotiate(startTLS, on: connection, until: ContinuousClock.now + timeout) }
         } catch {
             result.failure = error.reason
             return result

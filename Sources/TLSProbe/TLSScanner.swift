@@ -37,10 +37,11 @@ public struct TLSProbe: Probe {
         case .success(let addresses): address = addresses[0]
         case .failure(let error): return .failed(ProbeFailure(error))
         }
-        let exchange = HelloExchange(
+        var exchange = HelloExchange(
             address: address, host: endpoint.host, timeout: context.connectionTimeout, limiter: limiter,
             deadline: started + context.endpointTimeout
         )
+        exchange.startTLS = endpoint.startTLS
         let scanner = EndpointScan(exchange: exchange, serverName: endpoint.serverName)
         var facts = await scanner.run()
         if let failure = facts.failure {

@@ -133,3 +133,39 @@ import TLSLab
         #expect(result.failures["tls"] != nil)
     }
 }
+
+/// The whole TLS audit over STARTTLS: a plaintext front speaks the dialogue, then relays to s_server.
+@Suite struct StartTLSTests {
+    @Test(arguments: ["smtp", "imap", "pop3", "ftp", "ldap", "postgres"])
+    func auditRunsAfterTheUpgrade(protocolName: String) async throws {
+        let pki = try IntegrationLab.pki.get()
+        let backend = try IntegrationLab.server(\.good, ["-no_tls1_3", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA"])
+        defer { backend.stop() }
+        let front = try StartTLSFront(protocolName: protocolName, backendPort: backend.port)
+        defer { front.stop() }
+        let result = try await IntegrationLab.scan("\(protocolName)://127.0.0.1:\(front.port)", caFile: pki.caPEMPath)
+        let tls = try #require(result.tls, "\(result.failures)")
+        #expect(tls.protocols.supported == [.tls12])
+        #expect(Set(result.names(.tls12)) == ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA"])
+        #expect(tls.certificate?.trusted == true)
+        #expect(result.ruleIds.contains("tls.cipher.no-forward-secrecy"))
+    }
+
+    @Test func smtpWithoutStartTLSIsAClearFailure() async throws {
+        let backend = try IntegrationLab.server(\.good)
+        defer { backend.stop() }
+        let front = try StartTLSFront(protocolName: "smtp", backendPort: backend.port, offersStartTLS: false)
+        defer { front.stop() }
+        let result = try await IntegrationLab.scan("smtp://127.0.0.1:\(front.port)")
+        let failure = try #require(result.failures["tls"])
+        #expect(failure.reason.contains("does not offer STARTTLS"), "\(failure.reason)")
+    }
+
+    @Test func startTLSSchemesHaveTheirDefaultPorts() throws {
+        #expect(try Endpoint.parse("smtp://mail.example").port == 25)
+        #expect(try Endpoint.parse("submission://mail.example").startTLS == "smtp")
+        #expect(try Endpoint.parse("postgres://db.example").port == 5432)
+        #expect(try Endpoint.parse("ldap://dir.example:1389").startTLS == "ldap")
+        #expect(try Endpoint.parse("example:443").startTLS == nil)
+    }
+}
