@@ -19,5 +19,5 @@ apt_install() {
 # real servers the integration tests start (openssl s_server).
 BASE_PACKAGES=(pkg-config libssl-dev libcurl4-openssl-dev libsqlite3-dev openssl ca-certificates nginx-light)
 # What only the tests need: headless Chromium and poppler render the HTML report to PNG/PDF;
-# python3-jsonschema validates SARIF against its schema.
-TEST_PACKAGES=(chromium fonts-liberation fonts-dejavu-core poppler-utils python3 python3-jsonschema)
+# python3-jsonschema validates SARIF against its schema; openssh-server is a real SSH server for the SSH audit.
+TEST_PACKAGES=(chromium fonts-liberation fonts-dejavu-core poppler-utils python3 python3-jsonschema openssh-server openssh-client)
