@@ -46,14 +46,14 @@ struct HelloExchange: Sendable {
         }
     }
 
-    func handshake(serverName: String?, alpn: [String], resume: SavedSession? = nil, tickets: Bool = true) async -> HandshakeResult {
+    func handshake(serverName: String?, alpn: [String], resume: SavedSession? = nil, tickets: Bool = true, collectTicket: Bool = true) async -> HandshakeResult {
         if expired { return HandshakeResult(failure: "the time budget for this endpoint ran out") }
         counter.increment()
         let address = address
         let timeout = timeout
         let startTLS = startTLS
         return await limiter.withSlot(host) {
-            OpenSSLHandshake.run(address: address, serverName: serverName, timeout: timeout, alpn: alpn, resume: resume, tickets: tickets, startTLS: startTLS)
+            OpenSSLHandshake.run(address: address, serverName: serverName, timeout: timeout, alpn: alpn, resume: resume, tickets: tickets, startTLS: startTLS, collectTicket: collectTicket)
         }
     }
 

@@ -34,7 +34,7 @@ enum OpenSSLHandshake {
     /// One connection. `resume` offers a saved session; `tickets` false disables session tickets.
     static func run(
         address: SocketAddress, serverName: String?, timeout: Duration,
-        alpn: [String], resume: SavedSession? = nil, tickets: Bool = true, startTLS: String? = nil
+        alpn: [String], resume: SavedSession? = nil, tickets: Bool = true, startTLS: String? = nil, collectTicket: Bool = true
     ) -> HandshakeResult {
         var result = HandshakeResult()
         guard let ctx = SSL_CTX_new(TLS_client_method()) else {
@@ -117,17 +117,21 @@ enum OpenSSLHandshake {
         }
         result.resumed = SSL_session_reused(ssl) == 1
         // TLS 1.3 sends tickets, and a refusal of an empty client certificate, after the handshake: read briefly.
-        if SSL_version(ssl) == TLS1_3_VERSION {
-            let readDeadline = min(deadline, ContinuousClock.now + .milliseconds(400))
+        if SSL_version(ssl) == TLS1_3_VERSION && (collectTicket || result.clientCertificateRequested) {
+            // A ticket replaces the session object: stop as soon as it changes, unless we must also
+            // learn whether an empty client certificate is refused.
+            let initial = SSL_get_session(ssl)
+            let readDeadline = min(deadline, ContinuousClock.now + .milliseconds(result.clientCertificateRequested ? 600 : 250))
             var byte: UInt8 = 0
             var reads = 0
             while reads < 50 {
                 reads += 1
-                if let session = SSL_get_session(ssl), SSL_SESSION_has_ticket(session) == 1, !result.clientCertificateRequested { break }
+                if !result.clientCertificateRequested, let current = SSL_get_session(ssl), current != initial || SSL_SESSION_has_ticket(current) == 1 { break }
                 let count = SSL_read(ssl, &byte, 1)
                 if count > 0 { continue }
                 let code = SSL_get_error(ssl, count)
                 if code == SSL_ERROR_WANT_READ {
+                    if !result.clientCertificateRequested, let current = SSL_get_session(ssl), current != initial || SSL_SESSION_has_ticket(current) == 1 { break }
                     guard (try? connection.wait(for: Int16(POLLIN), until: readDeadline)) == true else { break }
                     continue
                 }

@@ -464,7 +464,7 @@ struct EndpointScan: Sendable {
         }
         var alpn: [String] = []
         if let chosen = handshake.alpn { alpn.append(chosen) }
-        let second = await exchange.handshake(serverName: serverName, alpn: ["http/1.1"], resume: handshake.session)
+        let second = await exchange.handshake(serverName: serverName, alpn: ["http/1.1"], resume: handshake.session, collectTicket: false)
         if let chosen = second.alpn, !alpn.contains(chosen) { alpn.append(chosen) }
         tls.alpn = alpn
         let isTLS13 = handshake.protocolName == "TLSv1.3"
