@@ -108,8 +108,17 @@ public final class OpenSSLServer: Sendable {
     /// Whether 127.0.0.1:port is in LISTEN state. Reads /proc/net/tcp so that no probe connection
     /// reaches s_server (it would count against `-naccept` and show in its log); where that file
     /// cannot be read, a connection is tried instead.
-    static func isListening(port: Int) -> Bool {
-        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else {
+    /// A /proc table read to EOF: a seq_file hands out one page per read, and a single read would
+    /// miss listeners past the first page.
+    public static func procTable(_ path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let data = try? handle.readToEnd() else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    public static func isListening(port: Int) -> Bool {
+        guard let table = procTable("/proc/net/tcp") else {
             guard let fd = LabSocket.connect(port: port, timeout: 0.2) else { return false }
             close(fd)
             return true

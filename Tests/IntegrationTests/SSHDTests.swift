@@ -3,6 +3,7 @@ import Testing
 import Engine
 import PortProbe
 import SansangCore
+import TLSLab
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -53,7 +54,7 @@ import Glibc
             let deadline = Date().addingTimeInterval(10)
             let needle = "0100007F:" + String(format: "%04X", port) + " 00000000:0000 0A"
             while Date() < deadline, process.isRunning {
-                if let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8), table.contains(needle) { return }
+                if let table = OpenSSLServer.procTable("/proc/net/tcp"), table.contains(needle) { return }
                 usleep(50_000)
             }
             stop()
