@@ -33,10 +33,12 @@ let package = Package(
         .target(name: "TLSProbe", dependencies: ["SansangCore", "COpenSSL"], swiftSettings: strict),
         .target(name: "HTTPProbe", dependencies: ["SansangCore", "CCurl"], swiftSettings: strict),
         .target(name: "PortProbe", dependencies: ["SansangCore"], swiftSettings: strict),
+        // nginx/Apache/sshd parsers and the client-certificate facts (certificate reading is injected from TLSProbe).
+        .target(name: "ConfigProbe", dependencies: ["SansangCore"], swiftSettings: strict),
         .target(name: "Rules", dependencies: ["SansangCore"], swiftSettings: strict),
         .target(name: "Inventory", dependencies: ["SansangCore", "Yams"], swiftSettings: strict),
         .target(name: "Store", dependencies: ["SansangCore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
-        .target(name: "Engine", dependencies: ["SansangCore", "TLSProbe", "HTTPProbe", "PortProbe", "Rules", "Inventory", "Store", "Reporting"], swiftSettings: strict),
+        .target(name: "Engine", dependencies: ["SansangCore", "TLSProbe", "HTTPProbe", "PortProbe", "ConfigProbe", "Rules", "Inventory", "Store", "Reporting"], swiftSettings: strict),
         .target(name: "Reporting", dependencies: ["SansangCore", .product(name: "Mustache", package: "swift-mustache")], swiftSettings: strict),
         // `sansang serve`: scheduler, job queue, HTTP API and dashboard. Only Daemon imports Hummingbird.
         .target(
@@ -45,6 +47,7 @@ let package = Package(
                 "SansangCore", "Engine", "Inventory", "Store", "Reporting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -69,12 +72,13 @@ let package = Package(
         .testTarget(name: "PortProbeTests", dependencies: ["PortProbe", "SansangCore"], swiftSettings: strict),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "SansangCore"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "SansangCore"], swiftSettings: strict),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "SansangCore"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "SansangCore"], swiftSettings: strict),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "SansangCore", "TLSLab"], exclude: ["Fixtures", "Golden"], swiftSettings: strict),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "SansangCore", "Inventory"], swiftSettings: strict),
+        .testTarget(name: "ConfigProbeTests", dependencies: ["ConfigProbe", "Rules", "SansangCore", "TLSProbe", "TLSLab"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store", "Inventory", "SansangCore", "TLSLab"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Engine", "TLSProbe", "HTTPProbe", "PortProbe", "Rules", "Reporting", "TLSLab", "SansangCore", "Inventory", "Store"],
+            dependencies: ["Engine", "TLSProbe", "HTTPProbe", "PortProbe", "ConfigProbe", "Rules", "Reporting", "TLSLab", "SansangCore", "Inventory", "Store"],
             swiftSettings: strict
         ),
     ]

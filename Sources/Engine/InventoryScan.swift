@@ -15,6 +15,10 @@ public struct InventoryScan: Sendable {
     public let trigger: String
     public let actor: String
     public let clock: @Sendable () -> Date
+    /// Declarative rules for every system (nil: `Checks/rules` located at scan start).
+    public var declarativeRules: [DeclarativeRuleSpec]?
+    /// Plugins for every system besides the system's own (`Checks/plugins/`).
+    public var extraPlugins: [PluginSpec] = []
 
     public init(inventory: Inventory, store: FindingStore, context: ProbeContext, trigger: String, actor: String, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.inventory = inventory
@@ -36,6 +40,27 @@ public struct InventoryScan: Sendable {
     /// Refuses endpoints outside the inventory's scope before any packet is sent: a host must be
     /// listed by name or be an address inside a CIDR, and every address a name resolves to must
     /// lie inside the CIDRs (when any are given).
+    /// A path from the inventory, relative to the inventory file.
+    func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: inventory.source).deletingLastPathComponent().appendingPathComponent(path).path
+    }
+
+    /// `kind:path` keeps its kind prefix; the path part is resolved.
+    func resolveConfigSpec(_ spec: String) -> String {
+        for kind in ["nginx:", "apache:", "sshd:"] where spec.hasPrefix(kind) { return kind + resolve(String(spec.dropFirst(kind.count))) }
+        return resolve(spec)
+    }
+
+    /// What a plugin is told about the system it checks.
+    static func pluginSettings(_ system: SystemSpec) -> JSONValue {
+        .object([
+            "system": .string(system.id), "name": .string(system.name), "kind": .string(system.kind.rawValue),
+            "owner": .string(system.owner), "level": system.level.map { .number(Double($0)) } ?? .null,
+            "endpoints": .array(system.endpoints.map { .string($0.description) }),
+            "configFiles": .array(system.configFiles.map { .string($0) }), "profile": .string(system.profile),
+        ])
+    }
+
     public func checkScope(_ system: SystemSpec) throws(SansangError) {
         let scopeText = (inventory.scope.cidrs + inventory.scope.hosts).joined(separator: ", ")
         for endpoint in system.endpoints {
@@ -59,10 +84,22 @@ public struct InventoryScan: Sendable {
             context.caFile = caFile.hasPrefix("/") ? caFile : URL(fileURLWithPath: inventory.source).deletingLastPathComponent().appendingPathComponent(caFile).path
         }
         let policy = TLSPolicy.named(system.tlsPolicy) ?? .csdlqgLevel3
-        let options = ScanOptions(context: context, checks: Set(system.checks).intersection(ProbeRegistry.available), policy: policy, clock: clock)
+        var options = ScanOptions(context: context, checks: Set(system.checks).intersection(ProbeRegistry.available), policy: policy, clock: clock)
+        var endpoints = system.endpoints
+        // Configuration files and the client certificate are judged on one `file://` endpoint.
+        if system.checks.contains("config"), !system.configFiles.isEmpty || system.clientCertificate != nil {
+            options.context.configFiles = system.configFiles.map(resolveConfigSpec)
+            options.context.clientCertificate = system.clientCertificate.map { spec in
+                ClientCertificateSpec(cert: resolve(spec.cert), key: spec.key.map(resolve), ca: spec.ca.map(resolve))
+            }
+            endpoints.append(ProbeRegistry.configEndpoint(options.context.configFiles))
+        }
+        options.declarativeRules = declarativeRules
+        options.plugins = system.plugins.map { PluginSpec(path: resolve($0)) } + extraPlugins
+        options.pluginSettings = Self.pluginSettings(system)
         let scanID = try store.beginScan(system: system.id, trigger: trigger, actor: actor, policy: policy.id, now: clock())
         began(scanID)
-        let report = await ScanRunner(options: options).run(system.endpoints)
+        let report = await ScanRunner(options: options).run(endpoints)
         if Task.isCancelled {
             if (try? store.scan(scanID))?.status == .running {
                 try? store.interruptScan(scanID, reason: "cancelled before recording (deadline or shutdown)", now: clock())

@@ -73,4 +73,6 @@ public struct SystemSpec: Sendable, Hashable {
     public var tlsPolicy: String
     public var checks: [String]
     public var caFile: String?
+    /// The client certificate, key and expected CA used towards the national platform (paths as written, relative to the inventory).
+    public var clientCertificate: ClientCertificateSpec? = nil
 }

@@ -236,7 +236,7 @@ struct NodeReader {
     func system(defaults: Defaults) throws(SansangError) -> SystemSpec {
         let keys = try mapping(allowed: [
             "id", "name", "kind", "owner", "contact", "level", "endpoints", "allowedPorts", "configFiles", "plugins",
-            "schedule", "profile", "tlsPolicy", "checks", "caFile",
+            "schedule", "profile", "tlsPolicy", "checks", "caFile", "clientCertificate",
         ])
         guard let idNode = keys["id"] else { throw fail("missing 'id'") }
         let id = try idNode.string()
@@ -273,8 +273,16 @@ struct NodeReader {
             allowedPorts: allowedPorts, configFiles: try keys["configFiles"]?.strings() ?? [], plugins: try keys["plugins"]?.strings() ?? [],
             schedule: try keys["schedule"]?.cron() ?? defaults.schedule, profile: try keys["profile"]?.string() ?? defaults.profile,
             tlsPolicy: try keys["tlsPolicy"]?.policy() ?? defaults.tlsPolicy, checks: try keys["checks"]?.checks() ?? defaults.checks,
-            caFile: try keys["caFile"]?.string() ?? defaults.caFile
+            caFile: try keys["caFile"]?.string() ?? defaults.caFile,
+            clientCertificate: try keys["clientCertificate"]?.clientCertificate()
         )
+    }
+
+    /// `clientCertificate: {cert: PATH, key: PATH, ca: PATH}` (key and ca optional).
+    func clientCertificate() throws(SansangError) -> ClientCertificateSpec {
+        let keys = try mapping(allowed: ["cert", "key", "ca"])
+        guard let cert = keys["cert"] else { throw fail("missing 'cert' (the PEM client certificate)") }
+        return ClientCertificateSpec(cert: try cert.string(), key: try keys["key"]?.string(), ca: try keys["ca"]?.string())
     }
 }
 

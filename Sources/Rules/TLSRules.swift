@@ -6,6 +6,9 @@ public enum TLSRules {
     public static let all: [TLSRule] = protocolRules + cipherRules + certificateRules + featureRules
 
     // MARK: protocols (A06-02)
+    // tls.protocol.sslv2, .sslv3, .tls10 and .tls11 are also written declaratively in
+    // Checks/rules/tls/protocol-*.yaml; when those load, they replace these (same ids, same
+    // behaviour). The built-in copies keep the audit whole when Checks/ is not shipped.
 
     static func protocolRule(_ version: TLSVersion, id: String, severity: Severity, vi: String, en: String) -> TLSRule {
         TLSRule(.tls(

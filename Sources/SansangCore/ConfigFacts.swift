@@ -59,7 +59,7 @@ public struct ConfigFileFacts: Codable, Sendable, Hashable {
 }
 
 /// A file that could not be read, or a syntax error at file:line.
-public struct ConfigIssue: Codable, Sendable, Hashable, CustomStringConvertible {
+public struct ConfigIssue: Error, Codable, Sendable, Hashable, CustomStringConvertible {
     public var kind: ConfigKind
     public var file: String
     /// 0 when the whole file is concerned (unreadable, too large).

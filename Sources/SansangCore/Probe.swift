@@ -28,6 +28,11 @@ public struct ProbeContext: Sendable {
     public var maxRequestsPerEndpoint: Int = 60
     /// The exposed-path check file; nil looks for `Checks/http/exposed-paths.json` near the working directory and the executable.
     public var httpPathsFile: String?
+    /// Configuration files the config probe reads: a path (kind guessed from name and content) or
+    /// `nginx:PATH`, `apache:PATH`, `sshd:PATH`.
+    public var configFiles: [String] = []
+    /// The client certificate (and key, expected CA) used towards the national platform.
+    public var clientCertificate: ClientCertificateSpec?
 
     public init(
         connectionTimeout: Duration = .seconds(5),

@@ -123,7 +123,7 @@ extension FindingStore {
     }
 
     /// Closes the database (the daemon calls this last, after every scan has stopped).
-    public func close() throws(SansangError) {
+    public func closeDatabase() throws(SansangError) {
         do {
             if let pool = writer as? DatabasePool { try pool.close() }
             if let queue = writer as? DatabaseQueue { try queue.close() }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,14 +9,15 @@ import SansangCore
 /// Standard input and output go to /dev/null, standard error to a file that `stop()` removes.
 /// Signal mask and dispositions are reset in the child, so a parent that blocks or ignores
 /// SIGTERM (as the lab runner does to catch it) still has children that die on SIGTERM.
-final class ChildProcess: @unchecked Sendable {
-    let pid: pid_t
-    let stderrPath: String
+public final class ChildProcess: @unchecked Sendable {
+    public let pid: pid_t
+    public let stderrPath: String
     private let lock = NSLock()
     private var status: Int32?
     private var logRemoved = false
 
-    init(executable: String, arguments: [String]) throws {
+    /// Starts `executable`; standard output goes to `stdoutPath` when given, else /dev/null.
+    public init(executable: String, arguments: [String], stdoutPath: String? = nil) throws {
         let pattern = FileManager.default.temporaryDirectory.appendingPathComponent("sansang-lab-XXXXXX.log").path
         var template = Array(pattern.utf8CString)
         let logFD = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
@@ -31,7 +32,7 @@ final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
 
         var attributes = posix_spawnattr_t()
@@ -60,20 +61,20 @@ final class ChildProcess: @unchecked Sendable {
     deinit { stop() }
 
     /// The exit status once the child has exited (reaping it), nil while it runs.
-    var exitStatus: Int32? {
+    public var exitStatus: Int32? {
         lock.lock()
         defer { lock.unlock() }
         return reapLocked(blocking: false)
     }
 
-    var isRunning: Bool { exitStatus == nil }
+    public var isRunning: Bool { exitStatus == nil }
 
-    var standardError: String {
+    public var standardError: String {
         (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
     }
 
     /// SIGTERM, then SIGKILL after `grace` seconds; returns once the child is reaped.
-    func stop(grace: TimeInterval = 1.0) {
+    public func stop(grace: TimeInterval = 1.0) {
         lock.lock()
         defer { lock.unlock() }
         if reapLocked(blocking: false) == nil {

@@ -325,8 +325,10 @@ struct EndpointScan: Sendable {
 
     static func noTLSAnswer(_ outcome: HelloOutcome) -> Bool {
         switch outcome {
-        case .closed, .timeout: true
+        // Intolerant stacks close or reset; a silent server will not answer a lean hello either.
+        case .closed: true
         case .failed(let error): error.code == .connection && error.reason.contains("reset")
+        case .timeout: false
         case .reply: false
         }
     }

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
+import Inventory
 import Rules
 import SansangCore
 
 struct ChecksCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checks",
-        abstract: "Show the built-in checks.",
-        subcommands: [List.self],
+        abstract: "Show the checks (built-in and declarative) and validate declarative rule files.",
+        subcommands: [List.self, Validate.self],
         defaultSubcommand: List.self
     )
 
@@ -20,8 +21,13 @@ struct ChecksCommand: AsyncParsableCommand {
         @Option(help: "Output format: text or json.")
         var format: OutputFormat = .text
 
+        @Option(help: "Declarative rules directory (default: Checks/rules near the working directory or the executable).")
+        var rules: String?
+
         func run() async throws {
-            let rules = RuleCatalog.everything.map(\.meta)
+            let declarative = (try loadDeclarativeRules(self.rules)).map(\.meta)
+            let replaced = Set(declarative.map(\.id))
+            let rules = RuleCatalog.everything.map(\.meta).filter { !replaced.contains($0.id) } + declarative
             switch format {
             case .json:
                 let encoder = JSONEncoder()
@@ -37,6 +43,42 @@ struct ChecksCommand: AsyncParsableCommand {
                 }
                 print(lang == .vi ? "\n\(rules.count) quy tắc." : "\n\(rules.count) rules.")
             }
+        }
+    }
+}
+
+extension ChecksCommand {
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate declarative rule files (for CI): every error with file:line; exit 2 on errors.",
+            discussion: "DIR defaults to Checks/rules near the working directory or the executable."
+        )
+
+        @Argument(help: "The rules directory, or one rule file.")
+        var directory: String?
+
+        func run() async throws {
+            var path = directory
+            if path == nil { path = DeclarativeRuleLoader.locate(near: DeclarativeRuleLoader.defaultSearchDirectories()) }
+            guard let path else {
+                printError("sansang: Checks/rules not found; give the directory")
+                throw ExitCode(2)
+            }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                printError("sansang: \(path): no such file or directory")
+                throw ExitCode(2)
+            }
+            var rules: [DeclarativeRuleSpec] = []
+            var errors: [SansangError] = []
+            if isDirectory.boolValue {
+                (rules, errors) = validateDeclarativeRules(directory: path)
+            } else {
+                do { rules = [try DeclarativeRuleLoader.load(path: path)] } catch { errors = [error] }
+            }
+            for error in errors { print(error.reason) }
+            print("\(rules.count) rule(s) valid, \(errors.count) error(s) in \(path)")
+            if !errors.isEmpty { throw ExitCode(2) }
         }
     }
 }

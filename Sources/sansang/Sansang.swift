@@ -12,7 +12,7 @@ struct Sansang: AsyncParsableCommand {
         2 the scan could not complete (unreachable target, bad configuration); 64 usage error.
         """,
         version: SansangVersion.current,
-        subcommands: [ScanCommand.self, GateCommand.self, ReadinessCommand.self, ReportCommand.self, AttestCommand.self, FindingsCommand.self, ScansCommand.self, InventoryCommand.self, StoreCommand.self, ChecksCommand.self]
+        subcommands: [ScanCommand.self, GateCommand.self, ReadinessCommand.self, ReportCommand.self, AttestCommand.self, FindingsCommand.self, ScansCommand.self, InventoryCommand.self, StoreCommand.self, ChecksCommand.self, ServeCommand.self, TokenCommand.self]
     )
 }
 

@@ -99,11 +99,32 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(help: "Refuse any target (or address a name resolves to) outside these networks and names: 10.0.0.0/24,portal.example.gov.vn.")
     var scope: String?
 
+    @Option(name: .customLong("config-file"), help: "Configuration checks: an nginx, Apache or sshd_config file (repeatable; prefix nginx:, apache: or sshd: to name the kind). Implies --checks config.")
+    var configFiles: [String] = []
+
+    @Option(name: .customLong("client-cert"), help: "Configuration checks: the PEM client certificate used towards the national platform.")
+    var clientCert: String?
+
+    @Option(name: .customLong("client-key"), help: "Configuration checks: the private key of --client-cert (PEM, unencrypted).")
+    var clientKey: String?
+
+    @Option(name: .customLong("client-ca"), help: "Configuration checks: the CA the client certificate must chain to (PEM).")
+    var clientCA: String?
+
+    @Option(help: "Declarative rules directory (default: Checks/rules near the working directory or the executable).")
+    var rules: String?
+
+    @Option(name: .customLong("plugin"), help: "An external plugin executable to run on every endpoint (repeatable; Checks/plugins/ is also read).")
+    var plugins: [String] = []
+
+    @Option(name: .customLong("plugin-timeout"), help: "External plugins: seconds before a plugin is stopped.")
+    var pluginTimeout: Double = 30
+
     func validate() throws {
         if inventory != nil {
             guard targets.isEmpty else { throw ValidationError("give either TARGETs or --inventory, not both") }
         } else {
-            guard !targets.isEmpty else { throw ValidationError("give at least one TARGET, e.g. sansang scan https://portal.example.gov.vn, or --inventory FILE") }
+            guard !targets.isEmpty || !configFiles.isEmpty || clientCert != nil else { throw ValidationError("give at least one TARGET, e.g. sansang scan https://portal.example.gov.vn, --config-file FILE, or --inventory FILE") }
             guard system == nil else { throw ValidationError("--system needs --inventory") }
         }
         guard TLSPolicy.named(policy) != nil else {
@@ -130,13 +151,16 @@ struct ScanCommand: AsyncParsableCommand {
         do { _ = try PortSpec(ports) } catch { throw ValidationError("--ports: \(error.reason)") }
         if let scope { do { _ = try Scope.parse(scope) } catch { throw ValidationError("--scope: \(error.reason)") } }
         if let allowedPorts { do { _ = try PortSpec(allowedPorts) } catch { throw ValidationError("--allowed-ports: \(error.reason)") } }
+        if clientCert == nil, clientKey != nil || clientCA != nil { throw ValidationError("--client-key and --client-ca need --client-cert") }
+        guard pluginTimeout > 0, pluginTimeout <= 3600 else { throw ValidationError("--plugin-timeout must be between 0 and 3600 seconds") }
         guard (rate ?? 0) >= 0 else { throw ValidationError("--rate cannot be negative") }
         guard (portConcurrency ?? 1) >= 1, (portConcurrency ?? 1) <= 4096 else { throw ValidationError("--port-concurrency must be from 1 to 4096") }
     }
 
     var checkSet: Set<String> {
-        if checks == "auto" { return ["tls", "http"] }
-        return Set(checks.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        let configOnly = !configFiles.isEmpty || clientCert != nil ? Set(["config"]) : []
+        if checks == "auto" { return Set(targets.isEmpty ? [] : ["tls", "http"]).union(configOnly) }
+        return Set(checks.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }).union(configOnly)
     }
 
     var context: ProbeContext {
@@ -146,6 +170,7 @@ struct ScanCommand: AsyncParsableCommand {
             delayBetweenConnections: .milliseconds(delayMilliseconds)
         ).with { $0.verifyTLS = !insecure; $0.httpPathsFile = httpPaths; $0.maxRequestsPerEndpoint = maxRequests }
             .with(applyPortOptions)
+            .with { $0.configFiles = configFiles; $0.clientCertificate = clientCert.map { ClientCertificateSpec(cert: $0, key: clientKey, ca: clientCA) } }
     }
 
     func run() async throws {
@@ -158,9 +183,13 @@ struct ScanCommand: AsyncParsableCommand {
             do { endpoints.append(contentsOf: try Endpoint.targets(target)) } catch { throw ValidationError(error.reason) }
         }
         try enforceScope(on: endpoints)
+        if !configFiles.isEmpty || clientCert != nil { endpoints.append(ProbeRegistry.configEndpoint(configFiles)) }
         var options = ScanOptions(
             context: context, checks: checkSet, policy: TLSPolicy.named(policy) ?? .csdlqgLevel3, expiryWarningDays: expiryDays
         )
+        options.declarativeRules = try loadDeclarativeRules(rules)
+        options.plugins = plugins.map { PluginSpec(path: $0) } + discoverPlugins()
+        options.pluginTimeout = .milliseconds(Int(pluginTimeout * 1000))
         options.allowedPorts = try? allowedPorts.map { Set(try PortSpec($0).ports) }
         options.automaticChecks = checks == "auto"
         let report = await ScanRunner(options: options).run(endpoints)
@@ -181,7 +210,9 @@ struct ScanCommand: AsyncParsableCommand {
             systems = [chosen]
         }
         let findingStore = try store.open(inventory: inventory)
-        let scanner = InventoryScan(inventory: inventory, store: findingStore, context: context, trigger: "cli", actor: defaultActor())
+        var scanner = InventoryScan(inventory: inventory, store: findingStore, context: context, trigger: "cli", actor: defaultActor())
+        scanner.declarativeRules = try loadDeclarativeRules(rules, inventory: inventory)
+        scanner.extraPlugins = plugins.map { PluginSpec(path: $0) } + discoverPlugins(inventory: inventory)
         var worst: Int32 = 0
         var reports: [ScanReport] = []
         for system in systems {

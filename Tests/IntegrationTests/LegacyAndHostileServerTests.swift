@@ -114,7 +114,7 @@ import TLSLab
         let started = clock.now
         let result = try await IntegrationLab.scan(server.target, connectionTimeout: .seconds(2), endpointTimeout: .seconds(20))
         let elapsed = started.duration(to: clock.now)
-        #expect(elapsed < .seconds(15), "took \(elapsed)")
+        #expect(elapsed < .seconds(25), "took \(elapsed): the 20 s endpoint budget was not enforced")
         if case .completed(let tls)? = result.facts[TLSFacts.self] {
             // Some protocols may be judged; none may be claimed unsupported without an answer.
             let untested = TLSVersion.allCases.filter { tls.protocols[$0] == nil }

@@ -123,36 +123,23 @@ import Glibc
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sansang-crash-\(UUID().uuidString).db").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         // A first, complete small scan gives findings with known states.
-        let small = Process()
-        small.executableURL = URL(fileURLWithPath: binary)
-        small.arguments = ["store", "bench", "--db", path, "--findings", "500", "--system", "bench"]
-        small.standardOutput = FileHandle.nullDevice
-        try small.run()
-        small.waitUntilExit()
-        #expect(small.terminationStatus == 0)
+        let small = try LabCommand.run(binary, ["store", "bench", "--db", path, "--findings", "500", "--system", "bench"], timeout: 120)
+        #expect(small.status == 0, "\(small.output)")
         let before = try FindingStore.open(path: path).findings()
         #expect(before.count == 500)
 
         // A large scan of the same system, killed while its recording transaction runs.
-        let output = Pipe()
-        let big = Process()
-        big.executableURL = URL(fileURLWithPath: binary)
-        big.arguments = ["store", "bench", "--db", path, "--findings", "60000", "--system", "bench", "--churn", "1"]
-        big.standardOutput = output
-        try big.run()
-        // Wait for "recording", then give the transaction a moment to be under way.
-        let handle = output.fileHandleForReading
-        var seen = ""
+        let log = path + ".log"
+        defer { unlink(log) }
+        let big = try ChildProcess(executable: binary, arguments: ["store", "bench", "--db", path, "--findings", "60000", "--system", "bench", "--churn", "1"], stdoutPath: log)
         let deadline = Date().addingTimeInterval(60)
-        while !seen.contains("recording") && Date() < deadline {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
+        while Date() < deadline, big.isRunning, !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("recording") {
+            usleep(20_000)
         }
         usleep(300_000)
         let stillRunning = big.isRunning
-        kill(big.processIdentifier, SIGKILL)
-        big.waitUntilExit()
+        kill(big.pid, SIGKILL)
+        big.stop(grace: 0)
         #expect(stillRunning, "the large scan finished before it could be killed; raise --findings")
 
         let reopened = try FindingStore.open(path: path)

@@ -2,23 +2,12 @@ import Foundation
 import Testing
 import Reporting
 import SansangCore
+import TLSLab
 
 /// The HTML report opened in Debian's headless Chromium and printed to PNG and A4 PDF.
 @Suite struct ReportRenderingTests {
     static func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 90) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(50_000) }
-        if process.isRunning { process.terminate() }
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        try LabCommand.run(executable, arguments, timeout: timeout)
     }
 
     @Test func chromiumRendersTheReportToPNGAndA4PDF() throws {

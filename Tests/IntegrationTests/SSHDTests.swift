@@ -14,19 +14,12 @@ import Glibc
     static let sshd = "/usr/sbin/sshd"
 
     static func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        try LabCommand.run(executable, arguments, timeout: 30).status
     }
 
     /// Starts `sshd -D` with `extra` configuration lines on 127.0.0.1:port; stops it by PID.
     final class Server {
-        let process = Process()
+        var process: ChildProcess?
         let port: Int
 
         init(directory: URL, extra: [String]) throws {
@@ -46,14 +39,11 @@ import Glibc
             ] + extra
             try lines.joined(separator: "\n").appending("\n").write(to: config, atomically: true, encoding: .utf8)
             #expect(try SSHDTests.run(SSHDTests.sshd, ["-t", "-f", config.path]) == 0, "sshd -t rejects the test configuration")
-            process.executableURL = URL(fileURLWithPath: SSHDTests.sshd)
-            process.arguments = ["-D", "-e", "-f", config.path]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let child = try ChildProcess(executable: SSHDTests.sshd, arguments: ["-D", "-e", "-f", config.path])
+            process = child
             let deadline = Date().addingTimeInterval(10)
             let needle = "0100007F:" + String(format: "%04X", port) + " 00000000:0000 0A"
-            while Date() < deadline, process.isRunning {
+            while Date() < deadline, child.isRunning {
                 if let table = OpenSSLServer.procTable("/proc/net/tcp"), table.contains(needle) { return }
                 usleep(50_000)
             }
@@ -61,14 +51,7 @@ import Glibc
             throw SansangError(.io, "sshd did not listen on 127.0.0.1:\(port)")
         }
 
-        func stop() {
-            guard process.isRunning else { return }
-            kill(process.processIdentifier, SIGTERM)
-            let deadline = Date().addingTimeInterval(2)
-            while process.isRunning && Date() < deadline { usleep(20_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
+        func stop() { process?.stop(grace: 2) }
 
         deinit { stop() }
     }

@@ -41,14 +41,8 @@ extension EndpointResult {
 
 /// What Debian's OpenSSL itself says a cipher string enables for TLS ≤ 1.2, by IANA name.
 func opensslCipherNames(_ cipherString: String) throws -> Set<String> {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-    process.arguments = ["ciphers", "-stdname", "-tls1_2", cipherString]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    let (_, text) = try LabCommand.run("/usr/bin/openssl", ["ciphers", "-stdname", "-tls1_2", cipherString], timeout: 30)
+    let data = Data(text.utf8)
     let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
     return Set(lines.compactMap { line in
         let name = line.split(separator: " ").first.map(String.init) ?? ""

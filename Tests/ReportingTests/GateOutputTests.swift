@@ -5,6 +5,7 @@ import FoundationXML
 import Testing
 @testable import Reporting
 import SansangCore
+import TLSLab
 
 @Suite struct GateOutputTests {
     static func result(now: Date) -> GateResult {
@@ -59,16 +60,8 @@ import SansangCore
         assert not jsonschema.Draft7Validator(root).is_valid({"version": "2.1.0"}), "schema check is not biting"
         sys.exit(1 if errors else 0)
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, schema, sarif.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "SARIF schema validation failed: \(output)")
+        let (status, output) = try LabCommand.run("/usr/bin/env", ["python3", "-c", script, schema, sarif.path], timeout: 60)
+        #expect(status == 0, "SARIF schema validation failed: \(output)")
         let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         let run = (json?["runs"] as? [[String: Any]])?.first
         let results = run?["results"] as? [[String: Any]] ?? []

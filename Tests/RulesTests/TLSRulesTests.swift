@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Rules
 import SansangCore
+import Inventory
 
 /// Fact fixtures, built the way the probe would report them.
 enum Fixture {
@@ -55,9 +56,15 @@ enum Fixture {
         facts.record(ProbeAttempt<TLSFacts>.completed(tls))
         let input = RuleInput(endpoint: endpoint, facts: facts, settings: RuleSettings(now: now))
         var out: [String: RuleVerdict] = [:]
-        for rule in RuleCatalog.rules(tlsPolicy: policy) { out[rule.meta.id] = rule.evaluate(input) }
+        for rule in RuleCatalog.rules(tlsPolicy: policy) + declarativeRules { out[rule.meta.id] = rule.evaluate(input) }
         return out
     }
+
+    /// The declarative rules of the repository (`Checks/rules`: tls.protocol.sslv2 … tls11 moved there).
+    static let declarativeRules: [any Rule] = {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Checks/rules").standardized.path
+        return DeclarativeRuleLoader.load(directory: directory).rules.map(DeclarativeRule.init)
+    }()
 }
 
 extension RuleVerdict {

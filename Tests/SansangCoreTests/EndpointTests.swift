@@ -25,7 +25,7 @@ import SansangCore
         #expect(!endpoint.description.contains("secret"))
     }
 
-    @Test(arguments: ["", "ftp://host", "host:0", "host:70000", "host:abc", "[::1", "[::1]x", "bad host", "-host", "1:2:3:4:5:6:7:8:9", "http://"])
+    @Test(arguments: ["", "gopher://host", "host:0", "host:70000", "host:abc", "[::1", "[::1]x", "bad host", "-host", "1:2:3:4:5:6:7:8:9", "http://"])
     func rejectsBadTargets(text: String) {
         #expect(throws: SansangError(.invalidTarget, "")) { try Endpoint.parse(text) }
     }

@@ -33,28 +33,7 @@ enum Lab {
 
     /// Runs /usr/bin/openssl with stdin closed; kills it after `timeout` seconds.
     static func openssl(_ arguments: [String], timeout: TimeInterval = 10) throws -> (status: Int32, output: String) {
-        let outputURL = temporaryDirectory("openssl-\(UUID().uuidString).out")
-        try FileManager.default.createDirectory(at: outputURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: outputURL) }
-        let output = try FileHandle(forWritingTo: outputURL)
-        defer { try? output.close() }
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-        }
-        process.waitUntilExit()
-        let text = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, text)
+        try LabCommand.run("/usr/bin/openssl", arguments, timeout: timeout)
     }
 
     /// Connects to 127.0.0.1:port, sends `bytes`, and reads until EOF, `maximum` bytes, `timeout`,
