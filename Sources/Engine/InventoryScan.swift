@@ -85,6 +85,7 @@ public struct InventoryScan: Sendable {
         }
         let policy = TLSPolicy.named(system.tlsPolicy) ?? .csdlqgLevel3
         var options = ScanOptions(context: context, checks: Set(system.checks).intersection(ProbeRegistry.available), policy: policy, clock: clock)
+        if let allowed = system.allowedPorts { options.allowedPorts = Set(allowed) }
         var endpoints = system.endpoints
         // Configuration files and the client certificate are judged on one `file://` endpoint.
         if system.checks.contains("config"), !system.configFiles.isEmpty || system.clientCertificate != nil {
