@@ -21,6 +21,8 @@ extension FindingStore {
         var judged: [(endpoint: String, rule: String)] = []
         var incoming: [IncomingFinding] = []
         var seen = Set<String>()
+        var requirementsJSON: [String: String] = [:]  // per rule: one encoding, not one per finding
+        let listEncoder = JSONEncoder()
         for result in results {
             let facts: String
             do {
@@ -36,7 +38,13 @@ extension FindingStore {
             for finding in result.findings {
                 let fingerprint = finding.fingerprint(system: system)
                 guard seen.insert(fingerprint).inserted else { continue }
-                let requirements = String(decoding: (try? JSONEncoder().encode(finding.requirements)) ?? Data("[]".utf8), as: UTF8.self)
+                let requirements: String
+                if let cached = requirementsJSON[finding.ruleId] {
+                    requirements = cached
+                } else {
+                    requirements = String(decoding: (try? listEncoder.encode(finding.requirements)) ?? Data("[]".utf8), as: UTF8.self)
+                    requirementsJSON[finding.ruleId] = requirements
+                }
                 incoming.append(IncomingFinding(fingerprint: fingerprint, finding: finding, endpoint: key, requirements: requirements))
             }
         }
@@ -67,10 +75,12 @@ extension FindingStore {
             let stage = try db.cachedStatement(sql: "INSERT OR IGNORE INTO reconcile_incoming VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             for item in findings {
                 let finding = item.finding
-                try stage.execute(arguments: [
+                // The statement and the argument count are fixed: skip GRDB's per-call validation.
+                stage.setUncheckedArguments([
                     item.fingerprint, finding.ruleId, item.endpoint, finding.subject, finding.severity.rawValue, finding.title.vi,
                     finding.title.en, finding.remediation.vi, finding.remediation.en, item.requirements, finding.evidence,
                 ])
+                try stage.execute()
             }
             let stageJudged = try db.cachedStatement(sql: "INSERT OR IGNORE INTO reconcile_judged VALUES (?, ?)")
             for row in judgedRows { try stageJudged.execute(arguments: [row.endpoint, row.rule]) }
