@@ -1,7 +1,4 @@
 public import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 public import SansangCore
 public import Inventory
 public import Store
@@ -62,15 +59,19 @@ public struct InventoryScan: Sendable {
     }
 
     public func checkScope(_ system: SystemSpec) throws(SansangError) {
-        let scopeText = (inventory.scope.cidrs + inventory.scope.hosts).joined(separator: ", ")
-        for endpoint in system.endpoints {
-            guard ScopeCheck.permits(host: endpoint.host, scope: inventory.scope) else {
-                throw SansangError(.outOfScope, "\(inventory.source): system '\(system.id)': \(endpoint) is outside the authorised scope (\(scopeText)); authorisation \(inventory.authorization.number)")
-            }
-            guard !endpoint.isIPLiteral, !inventory.scope.cidrs.isEmpty else { continue }
-            for address in ScopeCheck.resolve(endpoint.host) where !ScopeCheck.permits(host: address, scope: ScopeSpec(cidrs: inventory.scope.cidrs, hosts: [])) {
-                throw SansangError(.outOfScope, "\(inventory.source): system '\(system.id)': \(endpoint.host) resolves to \(address), outside the authorised scope (\(scopeText)); refusing to scan")
-            }
+        var networks: [CIDR] = []
+        for cidr in inventory.scope.cidrs { networks.append(try CIDR(cidr)) }
+        let formatter = DateFormatter()
+        formatter.dateFormat = "dd/MM/yyyy"
+        formatter.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")
+        let scope = Scope(
+            networks: networks, hostNames: Set(inventory.scope.hosts), authorisation: inventory.authorization.number,
+            authorisationDate: formatter.string(from: inventory.authorization.date)
+        )
+        do {
+            try ScopeGate.enforce(scope, on: system.endpoints)
+        } catch {
+            throw SansangError(.outOfScope, "\(inventory.source): system '\(system.id)': \(error.reason)")
         }
     }
 
@@ -115,55 +116,5 @@ public struct InventoryScan: Sendable {
             throw error
         }
         return Outcome(system: system, scanID: scanID, report: report, summary: summary)
-    }
-}
-
-/// Scope membership for host names and IP literals (CIDR math over IPv4 and IPv6).
-public enum ScopeCheck {
-    public static func permits(host: String, scope: ScopeSpec) -> Bool {
-        if scope.hosts.contains(host.lowercased()) { return true }
-        guard let address = bytes(of: host) else { return false }
-        return scope.cidrs.contains { cidr in
-            let parts = cidr.split(separator: "/")
-            guard parts.count == 2, let bits = Int(parts[1]), let network = bytes(of: String(parts[0])), network.count == address.count else { return false }
-            var remaining = bits
-            for index in 0..<address.count {
-                guard remaining > 0 else { break }
-                let take = min(8, remaining)
-                let mask: UInt8 = take == 8 ? 0xFF : ~(0xFF >> UInt8(take))
-                if address[index] & mask != network[index] & mask { return false }
-                remaining -= take
-            }
-            return true
-        }
-    }
-
-    /// The addresses a name resolves to (numeric text).
-    public static func resolve(_ host: String) -> [String] {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var result: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, nil, &hints, &result) == 0, let first = result else { return [] }
-        defer { freeaddrinfo(first) }
-        var out: [String] = []
-        var cursor: UnsafeMutablePointer<addrinfo>? = first
-        while let info = cursor, out.count < 32 {
-            var text = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-            if getnameinfo(info.pointee.ai_addr, info.pointee.ai_addrlen, &text, socklen_t(text.count), nil, 0, NI_NUMERICHOST) == 0 {
-                let name = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                if !out.contains(name) { out.append(name) }
-            }
-            cursor = info.pointee.ai_next
-        }
-        return out
-    }
-
-    /// The address bytes of an IP literal (4 or 16), nil for a name.
-    public static func bytes(of text: String) -> [UInt8]? {
-        if IPAddress.isIPv4(text) { return text.split(separator: ".").compactMap { UInt8($0) } }
-        guard IPAddress.isIPv6(text) else { return nil }
-        var storage = in6_addr()
-        guard inet_pton(AF_INET6, text, &storage) == 1 else { return nil }
-        return withUnsafeBytes(of: &storage) { Array($0) }
     }
 }
